@@ -1,0 +1,49 @@
+# Riverkeeper: `make help` lists the targets.
+SHELL := /bin/bash
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+RK    := $(VENV)/bin/riverkeeper
+CONFIG ?= config
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed ## Create .venv with the pinned dependency set (constraints.txt)
+
+system-deps: ## Install Debian packages the tests need (prometheus, alertmanager, chromium); root only
+	@bash tools/install-system-deps.sh
+
+demo: venv ## Generate the example project's source data (deterministic)
+	$(RK) --config $(CONFIG) demo
+
+run: venv ## Set up and run the monitor on the example project (SQLite store)
+	$(RK) --config $(CONFIG) demo
+	$(RK) --config $(CONFIG) run --all
+
+test: venv system-deps ## Set up and run the whole test suite
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv ## ruff (lint + format check) and mypy strict
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+fmt: venv ## Format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv ## Run the benchmarks and print the tables for docs/benchmarks.md
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean: ## Remove the local state (.riverkeeper) and caches
+	rm -rf .riverkeeper .mypy_cache .ruff_cache
+
+.PHONY: help venv system-deps demo run test lint fmt bench clean
