@@ -62,7 +62,7 @@ def postgres_available() -> bool:
         with _pg_admin_engine().connect() as conn:
             conn.execute(sa.text("select 1"))
         return True
-    except Exception:
+    except sa.exc.DBAPIError:
         return False
 
 

@@ -1,0 +1,13 @@
+"""Every table module, imported once, so `metadata` knows the whole store.
+
+An area that adds tables adds its module here (and a migration revision).
+"""
+
+from __future__ import annotations
+
+from monitor.store import tables
+from monitor.store.tables import Base
+
+metadata = Base.metadata
+
+__all__ = ["metadata", "tables"]
