@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from tests.support import fresh_pg_database
 
+pytest_plugins = ["tests.lineage_plugin"]
+
 os.environ.setdefault("PROMETHEUS_DISABLE_CREATED_SERIES", "True")
 # Tests never read the developer's own OpenLineage or Riverkeeper settings.
 for _var in list(os.environ):
