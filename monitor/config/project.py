@@ -85,6 +85,7 @@ class ServerConfig(Model):
 class Defaults(Model):
     timezone: str = "UTC"
     max_workers: int = Field(default=4, ge=1, le=64)
+    workspace: Path = Path(".riverkeeper/workspace")  # task outputs per run, for resume
     retention: Duration | None = None  # how long run workspaces are kept
 
 

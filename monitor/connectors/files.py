@@ -52,7 +52,7 @@ class CsvSource(Model):
                 Rejected(
                     reason=f"expected {row.expected_columns} fields, found {row.actual_columns}",
                     raw=row.text,
-                    location=f"{path.name}:{row.number}" if row.number > 0 else path.name,
+                    location=path.name,
                 )
             )
             return "skip"
@@ -60,12 +60,7 @@ class CsvSource(Model):
         try:
             # Read every column as text: the declared types are applied per value below,
             # so one bad value rejects one record instead of failing the whole file.
-            header = csv.read_csv(
-                path,
-                read_options=csv.ReadOptions(encoding=self.encoding, block_size=1 << 16),
-                parse_options=csv.ParseOptions(delimiter=self.delimiter),
-                convert_options=csv.ConvertOptions(include_columns=[]),
-            ).column_names
+            header = _header(path, self.encoding, self.delimiter)
             table = csv.read_csv(
                 path,
                 read_options=csv.ReadOptions(encoding=self.encoding),
@@ -84,6 +79,7 @@ class CsvSource(Model):
             raise DataError(
                 shown, f"declared column(s) not in the file header: {', '.join(missing)}"
             )
+        bad_lines = _with_line_numbers(path, self.encoding, bad_lines)
         frame = table.to_pandas()
         frame, bad_values = cast_columns(frame, self.columns, lambda i: _raw_row(frame, i))
         rejected = bad_lines + [
@@ -93,6 +89,27 @@ class CsvSource(Model):
         dataset = file_dataset(path, connection=self.connection, columns=frame_columns(frame))
         rows_in = len(frame) + len(bad_values) + len(bad_lines)
         return ReadResult(frame=frame, dataset=dataset, rows_in=rows_in, rejected=rejected)
+
+
+def _with_line_numbers(path: Path, encoding: str, bad: list[Rejected]) -> list[Rejected]:
+    """Arrow does not report line numbers of invalid rows: find them (bad rows only)."""
+    if not bad:
+        return bad
+    wanted = [r.raw for r in bad]
+    numbered: list[Rejected] = []
+    with path.open(encoding=encoding, newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if len(numbered) < len(wanted) and line.rstrip("\r\n") == wanted[len(numbered)]:
+                r = bad[len(numbered)]
+                numbered.append(Rejected(r.reason, r.raw, f"{path.name}:{number}"))
+    return numbered + bad[len(numbered) :]
+
+
+def _header(path: Path, encoding: str, delimiter: str) -> list[str]:
+    import csv as pycsv
+
+    with path.open(encoding=encoding, newline="") as handle:
+        return next(pycsv.reader(handle, delimiter=delimiter), [])
 
 
 def _raw_row(frame: pd.DataFrame, index: int) -> str:

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from monitor.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""The `riverkeeper` command. Thin: parse, call one function, map to an exit code.
+
+Each command lives in its own module with a `register(app)` function.
+Heavy libraries are imported inside commands so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from importlib import import_module
+from typing import Annotated
+
+import typer
+
+from monitor.cli.common import ExitCode, State, fail
+
+app = typer.Typer(
+    name="riverkeeper",
+    help="Data quality and lineage monitoring: run pipelines, check data, trace lineage.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+COMMAND_MODULES = ["run", "runs", "validate", "schema"]
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[
+        str,
+        typer.Option("--config", "-c", envvar="RIVERKEEPER_CONFIG", help="The config folder."),
+    ] = "config",
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+) -> None:
+    ctx.obj = State(config_dir=config, debug=debug)
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+for _name in COMMAND_MODULES:
+    import_module(f"monitor.cli.{_name}").register(app)
+
+
+def main() -> None:
+    """Entry point of the console script: domain errors become one line and an exit code."""
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=False)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one place that turns errors into exit codes
+        code = fail(exc, debug=debug)
+        raise SystemExit(code) from None
+    raise SystemExit(ExitCode.OK)

@@ -1,0 +1,18 @@
+"""Task executors, one module per kind. Add a kind: its config model and an entry here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from monitor.pipeline.tasks.base import TaskContext, TaskOutput
+from monitor.pipeline.tasks.extract import run_extract
+from monitor.pipeline.tasks.load import run_load
+from monitor.pipeline.tasks.transform import run_transform
+
+EXECUTORS: dict[str, Callable[[TaskContext], TaskOutput]] = {
+    "extract": run_extract,
+    "transform": run_transform,
+    "load": run_load,
+}
+
+__all__ = ["EXECUTORS", "TaskContext", "TaskOutput"]

@@ -1,0 +1,60 @@
+"""The composition root: the only place that reads the environment and wires parts.
+
+CLI commands and `serve` call these functions; tests call them too, passing
+what they want to control (env, clock, listeners).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from monitor.config.loader import Project, load_project
+from monitor.config.yamlfile import env_snapshot
+from monitor.pipeline.events import RunListener
+from monitor.pipeline.runner import Runner, RunResult, utc_now
+from monitor.store.runs import Store
+
+log = logging.getLogger(__name__)
+
+
+def open_project(config_dir: Path, env: Mapping[str, str] | None = None) -> Project:
+    """Load and validate the config folder (raises ConfigError with every issue)."""
+    return load_project(config_dir, env if env is not None else env_snapshot())
+
+
+def open_store(project: Project) -> Store:
+    store = Store.open(project.store_url)
+    now = utc_now()
+    for pipeline in project.pipelines.values():
+        spec = pipeline.spec
+        schedule = spec.schedule.model_dump(mode="json") if spec.schedule else None
+        store.sync_pipeline(pipeline.name, spec.description, schedule, _hash(pipeline.path), now)
+    return store
+
+
+def run_pipelines(
+    project: Project,
+    names: Sequence[str],
+    *,
+    logical_date: datetime | None = None,
+    listeners: Sequence[RunListener] = (),
+    resume: str | None = None,
+) -> list[RunResult]:
+    """Run pipelines one after another (or resume one run); the CLI's `run`."""
+    store = open_store(project)
+    try:
+        runner = Runner(project, store, listeners=[*listeners])
+        if resume:
+            return [runner.resume(resume)]
+        return [runner.run(name, logical_date=logical_date) for name in names]
+    finally:
+        store.close()
+
+
+def _hash(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
