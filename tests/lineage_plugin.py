@@ -113,8 +113,8 @@ def validate_lines(lines: list[str], origin: str) -> list[str]:
             problems.append(f"{origin}:{n}: not JSON: {exc}")
             continue
         job = event.get("job", {}).get("name", "?")
-        for error in validate_event(event):
-            problems.append(f"{origin}:{n} ({event.get('eventType')} {job}): {error}")
+        where = f"{origin}:{n} ({event.get('eventType')} {job})"
+        problems.extend(f"{where}: {error}" for error in validate_event(event))
     return problems
 
 
