@@ -42,6 +42,7 @@ class _Check(_Model):
     filter: str | None = Field(default=None, min_length=1)
     warn: ThresholdField | None = None
     fail: ThresholdField | None = None
+    unit: Literal["count", "percent"] | None = None
 
     default_fail: ClassVar[str | None] = "> 0"
     allows_percent: ClassVar[bool] = True
@@ -67,6 +68,15 @@ class _Check(_Model):
     def involved_columns(self) -> tuple[str, ...]:
         return ()
 
+    @property
+    def value_unit(self) -> Literal["count", "percent"]:
+        """The unit of the stored value of a count check: `unit`, else percent when
+        every threshold given is a percent, else count."""
+        if self.unit is not None:
+            return self.unit
+        given = [t for t in (self.warn, self.fail) if t is not None]
+        return "percent" if given and all(t.percent for t in given) else "count"
+
     @model_validator(mode="after")
     def _check_thresholds(self) -> _Check:
         for label, t in (("warn", self.warn), ("fail", self.fail)):
@@ -80,6 +90,8 @@ class _Check(_Model):
                 raise ValueError(
                     f"{label} threshold {t.text!r}: durations only apply to freshness checks"
                 )
+        if self.unit is not None and not self.allows_percent:
+            raise ValueError(f"unit: a {self.type} check measures no count or percent")
         if self.needs_threshold and self.warn is None and self.fail is None:
             raise ValueError(f"a {self.type} check needs a warn or fail threshold")
         return self
@@ -318,6 +330,8 @@ class SqlMetricCheck(_Check):
     def _one_source(self) -> SqlMetricCheck:
         if (self.expression is None) == (self.query is None):
             raise ValueError("a sql_metric check needs exactly one of expression or query")
+        if self.filter is not None:
+            raise ValueError("a sql_metric check takes no filter: write it into the SQL")
         return self
 
 
@@ -359,6 +373,7 @@ class AnomalyCheck(_Check):
     seasonality: Literal["auto", "weekly", "none"] = "auto"
     direction: Literal["both", "up", "down"] = "both"
     default_fail: ClassVar[str | None] = None
+    allows_percent: ClassVar[bool] = False
 
     @model_validator(mode="after")
     def _no_thresholds(self) -> AnomalyCheck:

@@ -1,0 +1,49 @@
+"""Compiling statements for display and JSON-safe sample rows."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+
+def compile_sql(stmt: sa.ClauseElement, dialect: sa.engine.Dialect) -> str:
+    """The statement as the engine runs it, values inlined where they can be."""
+    try:
+        return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    except (sa.exc.CompileError, NotImplementedError, TypeError, ValueError):
+        return str(stmt.compile(dialect=dialect))
+
+
+def db_message(exc: BaseException) -> str:
+    """The first line of a database error, without SQLAlchemy's wrapping."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return str(value)
+
+
+def json_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(k): json_safe(v) for k, v in row.items()}
