@@ -144,6 +144,16 @@ def _issue(doc: YamlDoc, err: Any, model: type[pydantic.BaseModel]) -> ConfigIss
         elif isinstance(parent, dict) and allowed:
             hint = f" (allowed: {', '.join(sorted(allowed))})"
         return doc.issue(_clean(doc.data, loc), f"unknown key {bad!r}{hint}", at_key=True)
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        field = str((err.get("ctx") or {}).get("discriminator", "'type'")).strip("'")
+        expected = str((err.get("ctx") or {}).get("expected_tags", "")).replace("'", "")
+        if kind == "union_tag_not_found":
+            return doc.issue(_clean(doc.data, (*loc, field)), f"missing required key {field!r}")
+        got = (err.get("ctx") or {}).get("tag")
+        return doc.issue(
+            _clean(doc.data, (*loc, field)),
+            f"unknown {field} {got!r} (expected one of: {expected})",
+        )
     message = err["msg"]
     message = message.removeprefix("Value error, ")
     if kind == "missing":
