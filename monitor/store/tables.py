@@ -191,3 +191,4 @@ class LineageEvent(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # 0003_lineage
