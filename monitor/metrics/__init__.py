@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from monitor.metrics.alert_store import SqlAlertStore
+from monitor.metrics.alerting import build_evaluator
+from monitor.metrics.alerts_config import load_alerts_config, read_alerts_config
 from monitor.metrics.collector import StoreCollector, new_registry
 from monitor.metrics.server import MetricsServer, start_metrics_server
 
-__all__ = ["MetricsServer", "StoreCollector", "new_registry", "start_metrics_server"]
+__all__ = [
+    "MetricsServer",
+    "SqlAlertStore",
+    "StoreCollector",
+    "build_evaluator",
+    "load_alerts_config",
+    "new_registry",
+    "read_alerts_config",
+    "start_metrics_server",
+]
