@@ -23,7 +23,7 @@ from checks.families import FAMILIES, Family, Plan
 from checks.post import anomaly_result, sample_rows
 from checks.result import CheckResult, MetricHistory, SuiteRun
 from checks.scan import Column, Scan, TableRef, type_family, user_condition
-from checks.specs import AnomalyCheck, CheckSpec, SchemaCheck
+from checks.specs import AnomalyCheck, CheckSpec, SchemaCheck, validate_suite
 from checks.sqltext import compile_sql, db_message
 
 
@@ -98,6 +98,10 @@ def run_suite(
     """Run `specs` on `table`; see the module docstring for the statements issued."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
+    try:
+        validate_suite(list(specs))
+    except ValueError as exc:
+        raise CheckConfigError(f"{dataset}: {exc}") from None
     others = dict(other_engines or {})
     queries: list[str] = []
     d = dialect_of(engine)
