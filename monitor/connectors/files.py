@@ -81,7 +81,7 @@ class CsvSource(Model):
             )
         bad_lines = _with_line_numbers(path, self.encoding, bad_lines)
         frame = table.to_pandas()
-        frame, bad_values = cast_columns(frame, self.columns, lambda i: _raw_row(frame, i))
+        frame, bad_values = cast_columns(frame, self.columns, lambda i: raw_row(frame, i))
         rejected = bad_lines + [
             Rejected(reason, raw, f"{path.name}:record {index + 1}")
             for index, reason, raw in bad_values
@@ -112,5 +112,6 @@ def _header(path: Path, encoding: str, delimiter: str) -> list[str]:
         return next(pycsv.reader(handle, delimiter=delimiter), [])
 
 
-def _raw_row(frame: pd.DataFrame, index: int) -> str:
+def raw_row(frame: pd.DataFrame, index: int) -> str:
+    """One row as JSON text (the raw record of a rejected value)."""
     return json.dumps({str(k): v for k, v in frame.iloc[index].to_dict().items()}, default=str)

@@ -1,36 +1,46 @@
-"""SQL sources and targets through SQLAlchemy, with each engine's bulk path.
+"""SQL sources through SQLAlchemy: a table or a query, read in chunks, optionally
+incremental (a cursor column whose high-water mark is kept in the store).
 
-Bulk writes: PostgreSQL COPY (psycopg 3), DuckDB a registered DataFrame and
-INSERT ... SELECT, SQLite one executemany in one transaction. Never
-`to_sql(method="multi")`: measured 3.5x slower (design.md §3).
+Queries may use :interval_start / :interval_end (timestamps, UTC) and
+:interval_start_date / :interval_end_date (dates) of the run's data interval.
 """
 
 from __future__ import annotations
 
-import io
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import Field, model_validator
 
 from monitor.config.base import Model
-from monitor.connectors.base import IOContext, ReadResult, WriteResult
-from monitor.connectors.typing import frame_columns
-from monitor.errors import DataError
+from monitor.connectors.base import IOContext, ReadResult, Rejected
+from monitor.connectors.connect import sql_connection
+from monitor.connectors.typing import ColumnType, cast_columns, frame_columns
 from monitor.lineage.naming import table_dataset
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
+class Incremental(Model):
+    """Read only rows whose `cursor` is above the last run's high-water mark."""
+
+    cursor: str
+    initial: datetime | int | float | str | None = None  # lower bound of the very first run
+    until_interval_end: bool = True  # also bound by the run's interval end (rows up to then)
+
+
 class SqlSource(Model):
-    """Rows from a table or a query. Queries may use :interval_start and :interval_end."""
+    """Rows from a table or a query."""
 
     type: Literal["sql"] = "sql"
     connection: str
     table: str | None = None
     schema_: str | None = Field(default=None, alias="schema")
     query: str | None = None
+    columns: dict[str, ColumnType] = Field(default_factory=dict)
+    incremental: Incremental | None = None
     chunk_size: int = Field(default=100_000, ge=1)
 
     @model_validator(mode="after")
@@ -39,141 +49,109 @@ class SqlSource(Model):
             raise ValueError("give exactly one of 'table' or 'query'")
         return self
 
+    def watermark_key(self, ctx: IOContext) -> str:
+        what = self.table or ctx.task
+        assert self.incremental is not None
+        return f"{self.connection}.{what}.{self.incremental.cursor}"
+
     def read(self, ctx: IOContext) -> ReadResult:
         import pandas as pd
 
-        engine = ctx.engine_for(self.connection)
-        if self.table is not None:
-            statement: Any = sa.select(sa.text("*")).select_from(
-                sa.table(self.table, schema=self.schema_)
-            )
-            params: dict[str, Any] = {}
-        else:
-            statement = sa.text(self.query or "")
-            wanted = set(statement.compile().params)
-            values = {"interval_start": ctx.interval_start, "interval_end": ctx.interval_end}
-            params = {k: v for k, v in values.items() if k in wanted}
-        with engine.connect() as conn:
+        with sql_connection(ctx, self.connection) as conn:
+            statement, params = self._statement(ctx, conn.dialect.name)
             chunks = list(pd.read_sql(statement, conn, params=params, chunksize=self.chunk_size))
+            url = conn.engine.url
         frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
+        rows_in = len(frame)
+        rejected: list[Rejected] = []
+        if self.columns:
+            frame, bad = cast_columns(frame, self.columns, lambda i: _raw(frame, i))
+            rejected = [Rejected(reason, raw, f"row {i + 1}") for i, reason, raw in bad]
         name = self.table or f"{ctx.pipeline}.{ctx.task}"
         dataset = table_dataset(
-            engine.url,
-            name,
-            schema=self.schema_,
-            connection=self.connection,
-            columns=frame_columns(frame),
+            url, name, schema=self.schema_, connection=self.connection, columns=frame_columns(frame)
         )
-        return ReadResult(frame=frame, dataset=dataset, rows_in=len(frame))
-
-
-class SqlTarget(Model):
-    """A table. `append` adds rows; `replace` swaps all rows in one transaction."""
-
-    type: Literal["sql"] = "sql"
-    connection: str
-    table: str
-    schema_: str | None = Field(default=None, alias="schema")
-    mode: Literal["append", "replace"] = "append"
-
-    def write(self, frame: pd.DataFrame, ctx: IOContext) -> WriteResult:
-        engine = ctx.engine_for(self.connection)
-        dataset = table_dataset(
-            engine.url,
-            self.table,
-            schema=self.schema_,
-            connection=self.connection,
-            columns=frame_columns(frame),
+        watermark = None
+        if self.incremental is not None:
+            cursor = self.incremental.cursor
+            previous = ctx.watermarks.get(self.watermark_key(ctx))
+            newest = _plain(frame[cursor].max()) if len(frame) and cursor in frame else None
+            value = newest if newest is not None else previous
+            if value is not None:
+                watermark = (self.watermark_key(ctx), value)
+        return ReadResult(
+            frame=frame, dataset=dataset, rows_in=rows_in, rejected=rejected, watermark=watermark
         )
-        with engine.begin() as conn:
-            table = ensure_table(conn, self.table, self.schema_, frame)
-            if self.mode == "replace":
-                conn.execute(table.delete())
-            bulk_insert(conn, table, frame)
-        return WriteResult(dataset=dataset, rows_written=len(frame), mode=self.mode)
+
+    def _statement(self, ctx: IOContext, dialect: str) -> tuple[Any, dict[str, Any]]:
+        values = interval_params(ctx, dialect)
+        if self.query is not None:
+            text = sa.text(self.query)
+            wanted = set(text.compile().params)
+            params = {k: v for k, v in values.items() if k in wanted}
+            source: Any = text.columns().subquery("rk_query")
+        else:
+            source = sa.table(self.table or "", schema=self.schema_)
+            params = {}
+        statement = sa.select(sa.text("*")).select_from(source)
+        if self.incremental is not None:
+            cursor: sa.ColumnClause[Any] = sa.column(self.incremental.cursor)
+            previous = ctx.watermarks.get(self.watermark_key(ctx))
+            if previous is not None:
+                statement = statement.where(cursor > sa.bindparam("rk_after", previous))
+            elif self.incremental.initial is not None:
+                initial = self.incremental.initial
+                statement = statement.where(cursor >= sa.bindparam("rk_after", initial))
+            if self.incremental.until_interval_end:
+                end = values["interval_end"]
+                statement = statement.where(cursor < sa.bindparam("rk_until", end))
+            statement = statement.order_by(cursor)
+        if self.query is not None:
+            return statement.params(**params), {}
+        return statement, params
 
 
-def sa_type(dtype: Any) -> sa.types.TypeEngine[Any]:
-    """The SQL column type for a pandas dtype."""
+def interval_params(ctx: IOContext, dialect: str) -> dict[str, Any]:
+    """The run's interval as query parameters, in the form each engine compares best."""
+    start, end = _utc(ctx.interval_start), _utc(ctx.interval_end)
+    values: dict[str, Any] = {
+        "interval_start": start,
+        "interval_end": end,
+        "interval_start_date": start.date(),
+        "interval_end_date": end.date(),
+    }
+    if dialect == "sqlite":  # text columns: compare ISO strings of the same shape
+        values.update(
+            interval_start=start.isoformat(sep=" ", timespec="seconds"),
+            interval_end=end.isoformat(sep=" ", timespec="seconds"),
+            interval_start_date=start.date().isoformat(),
+            interval_end_date=end.date().isoformat(),
+        )
+    return values
+
+
+def _utc(value: datetime) -> datetime:
+    """A naive UTC datetime (the form TIMESTAMP columns hold)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A numpy/pandas scalar as a plain Python value (for the watermark store)."""
     import pandas as pd
 
-    if pd.api.types.is_bool_dtype(dtype):
-        return sa.Boolean()
-    if pd.api.types.is_integer_dtype(dtype):
-        return sa.BigInteger()
-    if pd.api.types.is_float_dtype(dtype):
-        return sa.Float()
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return sa.DateTime(timezone=True)
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return sa.DateTime()
-    return sa.Text()
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, datetime | date | str | int | float):
+        return value
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
-def ensure_table(
-    conn: sa.Connection, name: str, schema: str | None, frame: pd.DataFrame
-) -> sa.Table:
-    """The target table, created from the frame's columns when it does not exist."""
-    inspector = sa.inspect(conn)
-    metadata = sa.MetaData()
-    if inspector.has_table(name, schema=schema):
-        existing = {c["name"] for c in inspector.get_columns(name, schema=schema)}
-        missing = [str(c) for c in frame.columns if str(c) not in existing]
-        if missing:
-            raise DataError(
-                f"{schema + '.' if schema else ''}{name}",
-                f"the table has no column(s) {', '.join(missing)}",
-            )
-        columns = [sa.column(str(c)) for c in frame.columns]
-        return sa.table(name, *columns, schema=schema)  # type: ignore[return-value]
-    table = sa.Table(
-        name,
-        metadata,
-        *(sa.Column(str(c), sa_type(t)) for c, t in frame.dtypes.items()),
-        schema=schema,
-    )
-    table.create(conn)
-    return table
+def _raw(frame: pd.DataFrame, index: int) -> str:
+    import json
 
-
-def bulk_insert(conn: sa.Connection, table: sa.Table | sa.TableClause, frame: pd.DataFrame) -> None:
-    """Insert all rows through the engine's fast path."""
-    if frame.empty:
-        return
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        _copy_postgres(conn, table, frame)
-    elif dialect == "duckdb":
-        _insert_duckdb(conn, table, frame)
-    else:
-        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        conn.execute(sa.insert(table), records)
-
-
-def _copy_postgres(
-    conn: sa.Connection, table: sa.Table | sa.TableClause, frame: pd.DataFrame
-) -> None:
-    preparer = conn.dialect.identifier_preparer
-    target = preparer.format_table(table)  # type: ignore[arg-type]
-    columns = ", ".join(preparer.quote(str(c)) for c in frame.columns)
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
-    raw = conn.connection.driver_connection
-    statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        copy.write(buffer.getvalue())
-
-
-def _insert_duckdb(
-    conn: sa.Connection, table: sa.Table | sa.TableClause, frame: pd.DataFrame
-) -> None:
-    view = "__riverkeeper_frame"
-    raw = conn.connection.driver_connection
-    raw.register(view, frame)  # type: ignore[union-attr]
-    try:
-        source = sa.table(view, *(sa.column(str(c)) for c in frame.columns))
-        conn.execute(
-            sa.insert(table).from_select([str(c) for c in frame.columns], sa.select(*source.c))
-        )
-    finally:
-        raw.unregister(view)  # type: ignore[union-attr]
+    return json.dumps({str(k): v for k, v in frame.iloc[index].to_dict().items()}, default=str)

@@ -1,0 +1,105 @@
+"""Bulk inserts through each engine's fast path, and column types for frames.
+
+PostgreSQL: binary COPY from Arrow through ADBC ingest into a temp table
+when the ADBC driver is available, else COPY (psycopg 3) of CSV text;
+DuckDB: register the frame and INSERT ... SELECT; SQLite: one executemany
+in the caller's transaction. Never `to_sql(method="multi")` (design.md §3).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def sa_type(dtype: Any) -> sa.types.TypeEngine[Any]:
+    """The SQL column type for a pandas dtype."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(dtype, pd.ArrowDtype):
+        arrow = dtype.pyarrow_dtype
+        if pa.types.is_date(arrow):
+            return sa.Date()
+        if pa.types.is_timestamp(arrow):
+            return sa.DateTime(timezone=arrow.tz is not None)
+    if pd.api.types.is_bool_dtype(dtype):
+        return sa.Boolean()
+    if pd.api.types.is_integer_dtype(dtype):
+        return sa.BigInteger()
+    if pd.api.types.is_float_dtype(dtype):
+        return sa.Float(precision=53)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return sa.DateTime(timezone=True)
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return sa.DateTime()
+    return sa.Text()
+
+
+def typed_table(
+    name: str, schema: str | None, columns: dict[str, sa.types.TypeEngine[Any]]
+) -> sa.Table:
+    """A Table object for statements (not created): typed columns give each engine's
+    bind processing (SQLite stores dates and timestamps as ISO text)."""
+    return sa.Table(
+        name, sa.MetaData(), *(sa.Column(c, t) for c, t in columns.items()), schema=schema
+    )
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
+    """Insert all rows of `frame` (its columns by name) through the engine's fast path."""
+    if frame.empty:
+        return 0
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        copy_postgres(conn, table, frame)
+    elif dialect == "duckdb":
+        insert_duckdb(conn, table, frame)
+    else:
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        conn.execute(sa.insert(table), records)
+    return len(frame)
+
+
+def copy_postgres(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    """COPY ... FROM STDIN (CSV) through psycopg 3, in the caller's transaction."""
+    preparer = conn.dialect.identifier_preparer
+    target = preparer.format_table(table)
+    columns = ", ".join(preparer.quote(str(c)) for c in frame.columns)
+    buffer = io.StringIO()
+    _for_csv(frame).to_csv(buffer, index=False, header=False, na_rep="\\N")
+    raw = conn.connection.driver_connection
+    statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        copy.write(buffer.getvalue())
+
+
+def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Booleans as true/false, so COPY parses them whatever pandas prints."""
+    import pandas as pd
+
+    bools = [c for c, t in frame.dtypes.items() if pd.api.types.is_bool_dtype(t)]
+    if not bools:
+        return frame
+    out = frame.copy()
+    for c in bools:
+        out[c] = frame[c].map(lambda v: None if pd.isna(v) else ("true" if v else "false"))
+    return out
+
+
+def insert_duckdb(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Register the frame as a view and INSERT ... SELECT from it."""
+    view = f"__riverkeeper_frame_{id(frame):x}"
+    raw = conn.connection.driver_connection
+    raw.register(view, frame)  # type: ignore[union-attr]
+    try:
+        source = sa.table(view, *(sa.column(str(c)) for c in frame.columns))
+        names = [str(c) for c in frame.columns]
+        conn.execute(sa.insert(table).from_select(names, sa.select(*source.c)))
+    finally:
+        raw.unregister(view)  # type: ignore[union-attr]
