@@ -23,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ["run", "runs", "validate", "schema"]
+COMMAND_MODULES = ["run", "runs", "validate", "schema", "serve", "backfill", "dlq"]
 
 
 @app.callback()
@@ -50,10 +50,10 @@ def main() -> None:
     """Entry point of the console script: domain errors become one line and an exit code."""
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns the code of a `typer.Exit` instead of exiting.
+        code = app(standalone_mode=False)
     except SystemExit:
         raise
     except BaseException as exc:  # noqa: BLE001 - the one place that turns errors into exit codes
-        code = fail(exc, debug=debug)
-        raise SystemExit(code) from None
-    raise SystemExit(ExitCode.OK)
+        raise SystemExit(fail(exc, debug=debug)) from None
+    raise SystemExit(code if isinstance(code, int) else ExitCode.OK)
