@@ -58,11 +58,16 @@ def _registry() -> tuple[Registry[Any], str]:
     return Registry(retrieve=retrieve).with_resources(resources), core["$id"]  # type: ignore[call-arg]
 
 
-def _errors(schema_ref: str, instance: Any, where: str) -> list[str]:
+@cache
+def _validator(schema_ref: str) -> Draft202012Validator:
     registry, _ = _registry()
-    validator = Draft202012Validator(
+    return Draft202012Validator(
         {"$ref": schema_ref}, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
     )
+
+
+def _errors(schema_ref: str, instance: Any, where: str) -> list[str]:
+    validator = _validator(schema_ref)
     found = []
     for error in validator.iter_errors(instance):
         deepest = error

@@ -236,7 +236,7 @@ class EventBuilder:
                 InputDataset(
                     namespace=ds.namespace,
                     name=ds.name,
-                    facets=fx.dataset_facets(ds),
+                    facets=fx.dataset_facets(ds, self.namespace),
                     inputFacets=input_facets,
                 )
             )
@@ -246,7 +246,7 @@ class EventBuilder:
         result = []
         single = len(report.outputs) == 1
         for ds in report.outputs:
-            facets = fx.dataset_facets(ds)
+            facets = fx.dataset_facets(ds, self.namespace)
             lineage = report.column_lineage.get(ds.key)
             if lineage:
                 facets["columnLineage"] = fx.column_lineage(lineage)

@@ -11,6 +11,7 @@ from openlineage.client.facet_v2 import (
     data_quality_assertions_dataset,
     data_quality_metrics_input_dataset,
     schema_dataset,
+    symlinks_dataset,
 )
 
 from monitor.pipeline.events import CheckOutcome, ColumnOrigin, DatasetRef
@@ -20,14 +21,26 @@ _DIRECT = {"IDENTITY", "TRANSFORMATION", "AGGREGATION"}
 _INDIRECT = {"JOIN", "GROUP_BY", "FILTER", "SORT", "WINDOW", "CONDITIONAL"}
 
 
-def dataset_facets(ds: DatasetRef) -> dict[str, Any]:
-    if not ds.columns:
-        return {}
-    fields = [
-        schema_dataset.SchemaDatasetFacetFields(name=c.name, type=c.type, ordinal_position=i)
-        for i, c in enumerate(ds.columns, start=1)
-    ]
-    return {"schema": schema_dataset.SchemaDatasetFacet(fields=fields)}
+def dataset_facets(ds: DatasetRef, alias_namespace: str) -> dict[str, Any]:
+    """Schema (when the columns are known) and the config's name as a symlink.
+
+    The symlink `{alias_namespace}` + `<connection>.<table>` lets people (and
+    `riverkeeper lineage`) find a dataset by the name they use in the config.
+    """
+    facets: dict[str, Any] = {}
+    if ds.columns:
+        fields = [
+            schema_dataset.SchemaDatasetFacetFields(name=c.name, type=c.type, ordinal_position=i)
+            for i, c in enumerate(ds.columns, start=1)
+        ]
+        facets["schema"] = schema_dataset.SchemaDatasetFacet(fields=fields)
+    if ds.connection and ds.table:
+        kind = "FILE" if ds.namespace == "file" else "TABLE"
+        alias = symlinks_dataset.Identifier(
+            namespace=alias_namespace, name=f"{ds.connection}.{ds.table}", type=kind
+        )
+        facets["symlinks"] = symlinks_dataset.SymlinksDatasetFacet(identifiers=[alias])
+    return facets
 
 
 def _transformation(kind: str) -> column_lineage_dataset.Transformation:
