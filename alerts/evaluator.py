@@ -10,6 +10,7 @@ nothing changed. Time is passed in; nothing here sleeps or reads a clock.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -232,7 +233,7 @@ class Evaluator:
             receiver=group.channel,
             group_key=f"{{}}:{{{labels}}}",
             group_labels=dict(group.labels),
-            alerts=tuple(alerts),
+            alerts=tuple(copy.deepcopy(a) for a in alerts),  # a snapshot
             external_url=self.config.external_url,
         )
         try:
