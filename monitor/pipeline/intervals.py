@@ -84,3 +84,21 @@ def _until(times: Iterator[datetime], limit: datetime) -> Iterator[datetime]:
         if t > limit:
             return
         yield t
+
+
+def previous_fire(schedule: Schedule, before: datetime) -> datetime:
+    """The newest fire time strictly before `before`."""
+    return latest_complete_interval(schedule, before - timedelta(microseconds=1))[1]
+
+
+def start_of(schedule: Schedule) -> datetime | None:
+    """The schedule's start date as aware UTC (naive dates are in the schedule's zone)."""
+    if schedule.start_date is None:
+        return None
+    return _anchor(schedule, ZoneInfo(schedule.timezone))
+
+
+def fire_epoch() -> datetime:
+    """Where `every` schedules without a start date are anchored (fire times are
+    multiples of the interval since 1970-01-01 UTC)."""
+    return _EPOCH

@@ -12,7 +12,6 @@ import os
 import random
 import socket
 import threading
-import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -40,6 +39,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class _Failed:
+    state: TaskState  # FAILED, or ABORTED when a shutdown stopped its retries
+
+
 @dataclass
 class RunResult:
     run_id: str
@@ -64,7 +68,7 @@ class Runner:
         *,
         listeners: Sequence[RunListener] = (),
         now: Callable[[], datetime] = utc_now,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
         heartbeat_every: float = 10.0,
     ) -> None:
@@ -72,11 +76,12 @@ class Runner:
         self.store = store
         self.listeners = list(listeners)
         self.now = now
-        self.sleep = sleep
+        self.stop_requested = threading.Event()  # set by a graceful shutdown
+        # Backoff waits end early on shutdown unless a test passes its own sleep.
+        self.sleep = sleep or self.stop_requested.wait
         self.rng = rng or random.Random()
         self.heartbeat_every = heartbeat_every
         self.workspace = Workspace(project.spec.defaults.workspace)
-        self.stop_requested = threading.Event()  # set by a graceful shutdown
 
     # -- entry points -----------------------------------------------------------
 
@@ -88,10 +93,35 @@ class Runner:
         trigger: str = "manual",
         scheduled_for: datetime | None = None,
         run_id: str | None = None,
+        interval: tuple[datetime, datetime] | None = None,
     ) -> RunResult:
         """Create a run for one data interval and execute it to the end."""
+        row, tasks = self.prepare(
+            pipeline_name,
+            logical_date=logical_date,
+            trigger=trigger,
+            scheduled_for=scheduled_for,
+            run_id=run_id,
+            interval=interval,
+        )
+        self.store.create_run(row, tasks)
         pipeline = self.pipeline(pipeline_name)
-        start, end = self.interval(pipeline, logical_date)
+        return self._execute(pipeline, row, {t.task: t.task_run_id for t in tasks}, {})
+
+    def prepare(
+        self,
+        pipeline_name: str,
+        *,
+        logical_date: datetime | None = None,
+        trigger: str = "manual",
+        scheduled_for: datetime | None = None,
+        run_id: str | None = None,
+        interval: tuple[datetime, datetime] | None = None,
+    ) -> tuple[PipelineRun, list[TaskRun]]:
+        """The rows of a new queued run (not stored): the scheduler stores them itself,
+        in the same transaction as its schedule slot, and `start`s the run later."""
+        pipeline = self.pipeline(pipeline_name)
+        start, end = interval or self.interval(pipeline, logical_date)
         now = self.now()
         run_id = run_id or uuid7(now)
         row = PipelineRun(
@@ -122,30 +152,37 @@ class Runner:
             )
             for t in pipeline.order
         ]
-        self.store.create_run(row, tasks)
-        return self._execute(pipeline, row, {t.task: t.task_run_id for t in tasks}, {})
+        return row, tasks
 
     def resume(self, run_id: str) -> RunResult:
         """Run again only the tasks of `run_id` that did not succeed, reusing checkpoints."""
         view = self.store.get_run(run_id)
         if view is None:
             raise UsageError(f"no run with id {run_id!r}")
-        pipeline = self.pipeline(view.run.pipeline)
-        if view.run.state in (RunState.SUCCESS, RunState.RUNNING):
+        if view.run.state in (RunState.SUCCESS, RunState.RUNNING, RunState.QUEUED):
             raise UsageError(
                 f"run {run_id} is {view.run.state}; only failed or aborted runs resume"
             )
+        return self.start(run_id, trigger="resume")
+
+    def start(self, run_id: str, *, trigger: str | None = None) -> RunResult:
+        """Execute a stored run: a queued one from the start, any other from its checkpoints
+        (tasks that succeeded keep their output; the rest run again)."""
+        view = self.store.get_run(run_id)
+        if view is None:
+            raise UsageError(f"no run with id {run_id!r}")
+        pipeline = self.pipeline(view.run.pipeline)
         done: dict[str, TaskOutput] = {}
         for task in view.tasks:
             if task.state == TaskState.SUCCESS:
                 done[task.task] = self.workspace.load(run_id, task.task, task)
         for task in view.tasks:
-            if task.task not in done:
+            if task.task not in done and task.state != TaskState.QUEUED:
                 self.store.update_task(
                     run_id, task.task, state=TaskState.QUEUED, error=None, error_type=None
                 )
         ids = {t.task: t.task_run_id for t in view.tasks}
-        return self._execute(pipeline, view.run, ids, done, trigger="resume")
+        return self._execute(pipeline, view.run, ids, done, trigger=trigger)
 
     def pipeline(self, name: str) -> Pipeline:
         try:
@@ -203,7 +240,7 @@ class Runner:
             with ThreadPoolExecutor(
                 max_workers=workers, thread_name_prefix=f"rk-{pipeline.name}"
             ) as pool:
-                running: dict[Future[TaskOutput | None], str] = {}
+                running: dict[Future[TaskOutput | _Failed], str] = {}
                 while True:
                     self._schedule_ready(
                         pipeline, info, states, outputs, running, pool, engines, task_run_ids
@@ -214,8 +251,10 @@ class Runner:
                     for future in finished:
                         task = running.pop(future)
                         output = future.result()
-                        states[task] = TaskState.SUCCESS if output is not None else TaskState.FAILED
-                        if output is not None:
+                        if isinstance(output, _Failed):
+                            states[task] = output.state
+                        else:
+                            states[task] = TaskState.SUCCESS
                             outputs[task] = output
         finally:
             heartbeat.stop()
@@ -228,7 +267,7 @@ class Runner:
         info: RunInfo,
         states: dict[str, TaskState],
         outputs: dict[str, TaskOutput],
-        running: dict[Future[TaskOutput | None], str],
+        running: dict[Future[TaskOutput | _Failed], str],
         pool: ThreadPoolExecutor,
         engines: Engines,
         task_run_ids: dict[str, str],
@@ -258,8 +297,8 @@ class Runner:
 
     def _run_task(
         self, pipeline: Pipeline, tinfo: TaskInfo, upstream: dict[str, TaskOutput], engines: Engines
-    ) -> TaskOutput | None:
-        """All attempts of one task; None when it finally failed."""
+    ) -> TaskOutput | _Failed:
+        """All attempts of one task; `_Failed` with the final state when it did not succeed."""
         spec = pipeline.spec.tasks[tinfo.task]
         policy = spec.retry
         delay = 0.0
@@ -291,8 +330,10 @@ class Runner:
                 ended = self.now()
                 message = describe(exc)
                 retry = attempt <= policy.retries and should_retry(exc, policy.retry_on)
-                retry = retry and not self.stop_requested.is_set()
-                state = TaskState.RETRYING if retry else TaskState.FAILED
+                if retry and self.stop_requested.is_set():
+                    retry, state = False, TaskState.ABORTED  # resumable after the shutdown
+                else:
+                    state = TaskState.RETRYING if retry else TaskState.FAILED
                 self.store.finish_attempt(attempt_id, state, ended, message)
                 self.store.update_task(
                     tinfo.run.run_id,
@@ -318,9 +359,14 @@ class Runner:
                     "%s.%s attempt %d failed: %s", pipeline.name, tinfo.task, attempt, message
                 )
                 if not retry:
-                    return None
+                    return _Failed(state)
                 delay = backoff_delay(policy, attempt, self.rng)
                 self.sleep(delay)
+                if self.stop_requested.is_set():  # shut down while waiting to retry
+                    self.store.update_task(
+                        tinfo.run.run_id, tinfo.task, state=TaskState.ABORTED, ended_at=self.now()
+                    )
+                    return _Failed(TaskState.ABORTED)
 
     def _record_success(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,13 +38,18 @@ class Workspace:
         frame = pd.read_parquet(path) if path.is_file() else None
         return TaskOutput(frame=frame, rows_in=row.rows_in, rows_out=row.rows_out)
 
-    def clean(self, older_than_seconds: float, now: float | None = None) -> list[Path]:
-        """Delete run workspaces untouched for longer than the retention; returns them."""
+    def clean(
+        self, older_than_seconds: float, now: float | None = None, keep: Collection[str] = ()
+    ) -> list[Path]:
+        """Delete run workspaces untouched for longer than the retention (except the runs
+        in `keep`, which are running); returns them."""
         if not self.root.is_dir():
             return []
         limit = (now or time.time()) - older_than_seconds
         removed = []
         for run_dir in self.root.iterdir():
+            if run_dir.name in keep:
+                continue
             if run_dir.is_dir() and run_dir.stat().st_mtime < limit:
                 shutil.rmtree(run_dir, ignore_errors=True)
                 removed.append(run_dir)

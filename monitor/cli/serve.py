@@ -1,0 +1,146 @@
+"""`riverkeeper serve`: the scheduler, metrics and lineage delivery, until SIGTERM."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from monitor.cli.common import state
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    ctx: typer.Context,
+    workers: Annotated[
+        int, typer.Option("--workers", envvar="RIVERKEEPER_WORKERS", min=1, help="Runs at once.")
+    ] = 8,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port",
+            envvar="RIVERKEEPER_METRICS_PORT",
+            help="Metrics port (default: server.metrics_port of the config; 0 picks a free one).",
+        ),
+    ] = None,
+    no_metrics: Annotated[
+        bool, typer.Option("--no-metrics", help="Do not serve /metrics.")
+    ] = False,
+    tick: Annotated[
+        float, typer.Option("--tick", envvar="RIVERKEEPER_TICK", help="Seconds between passes.")
+    ] = 1.0,
+    lease_ttl: Annotated[
+        float,
+        typer.Option(
+            "--lease-ttl",
+            envvar="RIVERKEEPER_LEASE_TTL",
+            help="SQLite store: seconds a scheduler lease stays valid without renewal.",
+        ),
+    ] = 15.0,
+    heartbeat: Annotated[
+        float,
+        typer.Option(
+            "--heartbeat", envvar="RIVERKEEPER_HEARTBEAT", help="Seconds between run heartbeats."
+        ),
+    ] = 10.0,
+    run_lease_timeout: Annotated[
+        float,
+        typer.Option(
+            "--run-lease-timeout",
+            envvar="RIVERKEEPER_RUN_LEASE_TIMEOUT",
+            help="A running run without a heartbeat for this long is orphaned and taken over.",
+        ),
+    ] = 60.0,
+    misfire_grace: Annotated[
+        float,
+        typer.Option(
+            "--misfire-grace",
+            envvar="RIVERKEEPER_MISFIRE_GRACE",
+            help="Seconds a fire time may be late at start-up and still count as on time.",
+        ),
+    ] = 10.0,
+    max_recoveries: Annotated[
+        int,
+        typer.Option(
+            "--max-recoveries",
+            envvar="RIVERKEEPER_MAX_RECOVERIES",
+            min=0,
+            help="How often an orphaned or stopped scheduled run is taken over.",
+        ),
+    ] = 3,
+    shutdown_timeout: Annotated[
+        float,
+        typer.Option(
+            "--shutdown-timeout",
+            envvar="RIVERKEEPER_SHUTDOWN_TIMEOUT",
+            help="SIGTERM: seconds running tasks may take to finish.",
+        ),
+    ] = 30.0,
+    watch: Annotated[
+        bool, typer.Option("--watch/--no-watch", help="Reload when a config file changes.")
+    ] = True,
+) -> None:
+    """Run the monitor: schedules, retries, recovery, /metrics and lineage delivery.
+
+    One scheduler is active per store (a PostgreSQL advisory lock, or a lease row
+    on SQLite); more `serve` processes wait on standby and take over. SIGTERM
+    stops gracefully, SIGHUP reloads the config.
+    """
+    import logging
+    import os
+    import sys
+
+    from monitor.errors import UsageError
+    from monitor.scheduler import serve as serving
+    from monitor.scheduler.settings import SchedulerSettings
+    from monitor.service import open_store
+
+    st = state(ctx)
+    if not st.debug:
+        logging.getLogger().setLevel(logging.INFO)
+        for noisy in ("apscheduler", "alembic", "openlineage"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = SchedulerSettings(
+            workers=workers,
+            tick=tick,
+            lease_ttl=lease_ttl,
+            heartbeat=heartbeat,
+            run_lease_timeout=run_lease_timeout,
+            misfire_grace=misfire_grace,
+            max_recoveries=max_recoveries,
+            shutdown_timeout=shutdown_timeout,
+            watch=watch,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    project = st.project()
+    store = open_store(project)
+    server = project.spec.server
+    port = server.metrics_port if metrics_port is None else metrics_port
+    served = serving.start(
+        project,
+        store,
+        settings,
+        reload=serving.config_dir_reloader(project.config_dir),
+        metrics=None if no_metrics else (server.host, port),
+    )
+    served.closers.insert(0, store.close)
+    serving.install_signals(served.scheduler)
+    scheduled = len(served.scheduler.schedules)
+    typer.echo(
+        f"riverkeeper serve: {scheduled} scheduled pipelines, store "
+        f"{store.engine.url.render_as_string(hide_password=True)}"
+        + (f", metrics {served.metrics_url}" if served.metrics_url else ""),
+        err=True,
+    )
+    left = serving.run(served)
+    if left:
+        typer.echo(
+            f"aborted {len(left)} runs still running at shutdown: {', '.join(left)}", err=True
+        )
+        sys.stderr.flush()
+        os._exit(0)  # their task threads cannot be joined; the runs are marked aborted
