@@ -23,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ["run", "runs", "validate", "schema", "serve", "backfill", "dlq"]
+COMMAND_MODULES = ["run", "runs", "validate", "schema", "serve", "backfill", "dlq", "demo"]
 
 
 @app.callback()

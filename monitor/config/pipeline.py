@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from monitor.config.base import Duration, Model, check_name
 from monitor.connectors import SourceSpec, TargetSpec
+from monitor.transforms.ops import Join, Operation
 
 TriggerRule = Literal["all_success", "all_done", "one_failed", "none_failed", "always"]
 
@@ -102,6 +112,59 @@ class TransformTask(TaskBase):
         return value
 
 
+class OperationsTask(TaskBase):
+    """Built-in operations on one upstream task's frame (joins may name others)."""
+
+    type: Literal["transform"]
+    input: str
+    operations: list[Operation] = Field(min_length=1)
+
+    def upstream_inputs(self) -> list[str]:
+        joined = [op.with_ for op in self.operations if isinstance(op, Join)]
+        return list(dict.fromkeys([self.input, *joined]))
+
+    def implied_upstream(self) -> list[str]:
+        return self.upstream_inputs()
+
+
+class SqlTask(TaskBase):
+    """ELT: a SELECT run in the warehouse, materialised as a view, a table, or
+    incrementally (the rows of the run's interval replaced, by `interval_column`).
+
+    The SQL is `models/<model>.sql` in the config folder (or `sql:` inline) and may
+    use {{ ref('task') }} and {{ source('connection', 'table') }}: the tasks they
+    name (and load tasks writing those tables) run first.
+    """
+
+    type: Literal["sql"]
+    connection: str
+    model: str | None = None  # file below config/models/, without .sql
+    sql: str | None = None
+    materialized: Literal["view", "table", "incremental"] | None = None  # default view
+    relation: str | None = None  # the view/table name; default: the task name
+    schema_: str | None = Field(default=None, alias="schema")
+    interval_column: str | None = None  # incremental: the model's date/timestamp column
+    _derived: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SqlTask:
+        if (self.model is None) == (self.sql is None):
+            raise ValueError("give exactly one of 'model' (a file in models/) or 'sql'")
+        if self.materialized == "incremental" and not self.interval_column:
+            raise ValueError("materialized: incremental needs 'interval_column'")
+        return self
+
+    def model_path(self, config_dir: Path) -> Path:
+        name = self.model or ""
+        return config_dir / "models" / (name if name.endswith(".sql") else f"{name}.sql")
+
+    def text(self, config_dir: Path) -> str:
+        return self.sql if self.sql is not None else self.model_path(config_dir).read_text()
+
+    def implied_upstream(self) -> list[str]:
+        return list(self._derived)
+
+
 class LoadTask(TaskBase):
     """Write one upstream task's DataFrame to a target."""
 
@@ -113,7 +176,31 @@ class LoadTask(TaskBase):
         return [self.input]
 
 
-Task = Annotated[ExtractTask | TransformTask | LoadTask, Field(discriminator="type")]
+def _task_kind(value: Any) -> str | None:
+    """The union tag: `type`, with `transform` split by `operations` vs `function`."""
+    if isinstance(value, dict):
+        kind = value.get("type")
+        if kind == "transform" and "operations" in value:
+            return "transform_operations"
+        return kind if isinstance(kind, str) else None
+    if isinstance(value, OperationsTask):
+        return "transform_operations"
+    return getattr(value, "type", None)
+
+
+# A new task kind: its class here with a Tag equal to its `type` (and an executor).
+Task = Annotated[
+    Annotated[ExtractTask, Tag("extract")]
+    | Annotated[TransformTask, Tag("transform")]
+    | Annotated[OperationsTask, Tag("transform_operations")]
+    | Annotated[SqlTask, Tag("sql")]
+    | Annotated[LoadTask, Tag("load")],
+    Discriminator(
+        _task_kind,
+        custom_error_type="unknown_task_type",
+        custom_error_message="unknown task type; use one of extract, transform, sql, load",
+    ),
+]
 
 
 class PipelineFile(Model):
@@ -134,3 +221,42 @@ class PipelineFile(Model):
         for name in value:
             check_name(name, "task name")
         return value
+
+    @model_validator(mode="after")
+    def _sql_dependencies(self, info: ValidationInfo) -> PipelineFile:
+        """SQL tasks depend on the tasks their refs/sources name (needs the config folder
+        in the validation context for model files; inline `sql:` always works)."""
+        from monitor.transforms.templating import parse_model
+
+        config_dir = (info.context or {}).get("config_dir")
+        relations = {
+            (t.relation or name): name for name, t in self.tasks.items() if isinstance(t, SqlTask)
+        }
+        loads = {
+            (t.target.connection, getattr(t.target, "table", None)): name
+            for name, t in self.tasks.items()
+            if isinstance(t, LoadTask)
+        }
+        for name, task in self.tasks.items():
+            if isinstance(task, OperationsTask):
+                unknown = [t for t in task.upstream_inputs() if t not in self.tasks]
+                if unknown:
+                    raise ValueError(f"task {name!r} reads unknown task {unknown[0]!r}")
+            if not isinstance(task, SqlTask):
+                continue
+            if task.sql is None and config_dir is None:
+                continue
+            try:
+                refs = parse_model(task.text(Path(config_dir or ".")))
+            except OSError:
+                continue  # reported by the sql task when it runs (file named in the error)
+            unknown = [r for r in refs.refs if r not in relations]
+            if unknown:
+                raise ValueError(
+                    f"task {name!r}: ref({unknown[0]!r}) names no sql task of this pipeline "
+                    f"(known: {', '.join(sorted(relations))})"
+                )
+            deps = [relations[r] for r in refs.refs]
+            deps += [loads[s] for s in refs.sources if s in loads]
+            task._derived = list(dict.fromkeys(deps))
+        return self

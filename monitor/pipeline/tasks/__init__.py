@@ -7,11 +7,13 @@ from collections.abc import Callable
 from monitor.pipeline.tasks.base import TaskContext, TaskOutput
 from monitor.pipeline.tasks.extract import run_extract
 from monitor.pipeline.tasks.load import run_load
-from monitor.pipeline.tasks.transform import run_transform
+from monitor.pipeline.tasks.sql_model import run_sql_model
+from monitor.transforms.task import run_transform_task
 
 EXECUTORS: dict[str, Callable[[TaskContext], TaskOutput]] = {
     "extract": run_extract,
-    "transform": run_transform,
+    "transform": run_transform_task,  # built-in operations, or a Python function
+    "sql": run_sql_model,
     "load": run_load,
 }
 

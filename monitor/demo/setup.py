@@ -1,0 +1,152 @@
+"""`riverkeeper demo`: generate the example project's sources where its config points,
+and make sure the customers API answers.
+
+The API runs as a small detached process (pid in <demo dir>/api.pid), so
+`riverkeeper run` and `riverkeeper serve` find it without a manual step;
+`riverkeeper demo --stop-api` stops it; `--serve-api` serves in the foreground.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from monitor.demo.database import write_orders
+from monitor.demo.generate import generate, write_files
+from monitor.errors import ConnectionFailedError, UsageError
+
+if TYPE_CHECKING:
+    from monitor.config.loader import Project
+    from monitor.config.project import HttpConnection
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    orders: int
+    customers: int
+    events: int
+    partitions: int
+    start: datetime
+    end: datetime
+    production: str
+    files: Path
+    api: str
+    api_started: bool
+
+
+@dataclass(frozen=True)
+class DemoPaths:
+    production_url: str
+    files: Path
+    api: HttpConnection
+
+    @property
+    def customers(self) -> Path:
+        return self.files / "customers.json"
+
+    @property
+    def pidfile(self) -> Path:
+        return self.files.parent / "api.pid"
+
+    @property
+    def token(self) -> str | None:
+        header = self.api.headers.get("Authorization")
+        value = header.get_secret_value() if header is not None else ""
+        return value.removeprefix("Bearer ").strip() or None
+
+
+def demo_paths(project: Project) -> DemoPaths:
+    conns = project.connections
+    wanted = {"production": "sql", "files": "files", "customers_api": "http"}
+    for name, kind in wanted.items():
+        if name not in conns or conns[name].type != kind:
+            raise UsageError(
+                f"the demo needs a {kind} connection {name!r} in riverkeeper.yaml "
+                "(see config/riverkeeper.yaml of the example project)"
+            )
+    production, files, api = conns["production"], conns["files"], conns["customers_api"]
+    assert production.type == "sql" and files.type == "files" and api.type == "http"
+    return DemoPaths(production.url.get_secret_value(), files.root.resolve(), api)
+
+
+def setup_demo(
+    project: Project, now: datetime, *, seed: int = 42, days: int = 3, start: bool = True
+) -> DemoSetup:
+    paths = demo_paths(project)
+    data = generate(now, seed=seed, days=days)
+    counts = write_files(data, paths.files)
+    orders = write_orders(paths.production_url, data.orders)
+    started = ensure_api(paths) if start else False
+    return DemoSetup(
+        orders=orders,
+        customers=len(data.customers),
+        events=counts["events"],
+        partitions=counts["partitions"],
+        start=data.start,
+        end=data.end,
+        production=project.connections["production"].safe_url,  # type: ignore[union-attr]
+        files=paths.files,
+        api=paths.api.safe_url,
+        api_started=started,
+    )
+
+
+def api_alive(base_url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(f"{base_url.rstrip('/')}/health", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def ensure_api(paths: DemoPaths, timeout: float = 10.0) -> bool:
+    """Start the API process unless it answers already; True when started now."""
+    base = paths.api.base_url
+    if api_alive(base):
+        return False
+    parts = urlsplit(base)
+    if parts.hostname not in ("127.0.0.1", "localhost"):
+        raise UsageError(f"the demo API runs on 127.0.0.1, not {paths.api.safe_url}")
+    command = [sys.executable, "-m", "monitor.demo.api", "--data", str(paths.customers)]
+    command += ["--host", "127.0.0.1", "--port", str(parts.port or 80)]
+    if paths.token:
+        command += ["--token", paths.token]
+    log = (paths.files.parent / "api.log").open("ab")
+    process = subprocess.Popen(
+        command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+    paths.pidfile.write_text(str(process.pid))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if api_alive(base):
+            return True
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise ConnectionFailedError(
+        "customers_api", paths.api.safe_url, f"the demo API did not start (see {log.name})"
+    )
+
+
+def stop_api(paths: DemoPaths) -> bool:
+    """Stop the API process this demo started (by its pid file); True when one was stopped."""
+    if not paths.pidfile.is_file():
+        return False
+    pid = int(paths.pidfile.read_text().strip() or 0)
+    paths.pidfile.unlink()
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    return True
