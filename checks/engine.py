@@ -16,13 +16,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from checks.catalog import read_columns
 from checks.dialects import dialect_of, prepare_sqlite
 from checks.errors import CheckConfigError
 from checks.evaluate import evaluate
 from checks.families import FAMILIES, Family, Plan
 from checks.post import anomaly_result, sample_rows
 from checks.result import CheckResult, MetricHistory, SuiteRun
-from checks.scan import Column, Scan, TableRef, type_family, user_condition
+from checks.scan import Column, Scan, TableRef, user_condition
 from checks.specs import AnomalyCheck, CheckSpec, SchemaCheck, validate_suite
 from checks.sqltext import compile_sql, db_message
 
@@ -110,13 +111,10 @@ def run_suite(
             prepare_sqlite(conn.connection.dbapi_connection)
         queries.append(f"-- catalog: columns of {schema + '.' if schema else ''}{table}")
         try:
-            reflected = sa.inspect(conn).get_columns(table, schema=schema)
+            columns = read_columns(conn, table, schema)
         except sa.exc.NoSuchTableError:
             msg = f"table {table!r} does not exist in {dataset}"
             return SuiteRun([_error(s, dataset, now, msg) for s in specs], tuple(queries))
-        columns = {
-            c["name"]: Column(c["name"], c["type"], type_family(c["type"])) for c in reflected
-        }
         clause = sa.table(table, *(sa.column(n, c.type) for n, c in columns.items()), schema=schema)
         try:
             where = _where(columns, clause, dataset, filter, interval, interval_column)
@@ -186,28 +184,31 @@ def _scan(
     dialect: sa.engine.Dialect,
     queries: list[str],
 ) -> None:
-    """Every aggregate of every check in ONE select (deduplicated by their SQL)."""
+    """Every aggregate of every check in ONE select (deduplicated by their SQL), with
+    COUNT DISTINCT in a second one where the dialect runs that faster."""
     by_sql: dict[str, str] = {}
     exprs: dict[str, Any] = {}
+    groups: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
     for st in (s for s in states if s.error is None):
         for local, expr in st.plan.aggregates.items():
             key = compile_sql(expr, dialect)
-            label = by_sql.setdefault(key, f"m{len(by_sql)}")
-            exprs[label] = expr
-            st.labels[local] = label
+            if key not in by_sql:
+                by_sql[key] = label = f"m{len(by_sql)}"
+                exprs[label] = expr
+                split = scan.dialect.split_distinct and local in st.plan.distinct
+                groups[1 if split else 0][label] = expr
+            st.labels[local] = by_sql[key]
         if st.labels:
-            st.sql.append(
-                compile_sql(_select(scan, {l: exprs[l] for l in st.labels.values()}), dialect)
-            )
-    if not exprs:
-        return
-    stmt = _select(scan, exprs)
-    queries.append(compile_sql(stmt, dialect))
+            own = {lbl: exprs[lbl] for lbl in st.labels.values()}
+            st.sql.append(compile_sql(_select(scan, own), dialect))
+    row: dict[str, Any] = {}
     try:
-        row = dict(conn.execute(stmt).mappings().one())
+        for group in (g for g in groups if g):
+            stmt = _select(scan, group)
+            queries.append(compile_sql(stmt, dialect))
+            row.update(conn.execute(stmt).mappings().one())
     except sa.exc.DBAPIError:
         conn.rollback()
-        row = {}
         for st in (s for s in states if s.labels and s.error is None):
             own = {lbl: exprs[lbl] for lbl in st.labels.values()}
             queries.append(st.sql[0])

@@ -46,9 +46,12 @@ class Column:
     name: str
     type: sa.types.TypeEngine[Any]
     family: Family
+    raw_type: str | None = None  # the catalog's own name for the type, when read directly
 
     @property
     def type_name(self) -> str:
+        if self.raw_type is not None:
+            return self.raw_type
         try:
             return str(self.type)
         except Exception:  # noqa: BLE001 (some reflected types cannot render without a dialect)

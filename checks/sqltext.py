@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import uuid
 from collections.abc import Mapping
@@ -14,6 +15,10 @@ import sqlalchemy as sa
 
 def compile_sql(stmt: sa.ClauseElement, dialect: sa.engine.Dialect) -> str:
     """The statement as the engine runs it, values inlined where they can be."""
+    if dialect.name == "duckdb" and getattr(dialect, "_backslash_escapes", False):
+        # duckdb-engine inherits PostgreSQL's flag; DuckDB strings never escape backslashes
+        dialect = copy.copy(dialect)
+        dialect._backslash_escapes = False  # type: ignore[attr-defined]
     try:
         return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     except (sa.exc.CompileError, NotImplementedError, TypeError, ValueError):

@@ -45,6 +45,7 @@ class Extra:
 class Plan:
     aggregates: dict[str, Any] = field(default_factory=dict)
     extras: list[Extra] = field(default_factory=list)
+    distinct: frozenset[str] = frozenset()  # aggregates that hash (COUNT DISTINCT)
 
 
 class Family(Generic[S]):

@@ -48,7 +48,7 @@ class Duplicates(Family[DuplicatesCheck]):
             aggs["distinct"] = (
                 sa.select(sa.func.count()).select_from(sub).correlate(None).scalar_subquery()
             )
-        return Plan(aggs)
+        return Plan(aggs, distinct=frozenset({"distinct"}))
 
     def measure(self, spec: DuplicatesCheck, measured: Mapping[str, Any], scan: Scan) -> Measure:
         extra = float((measured["keyed"] or 0) - (measured["distinct"] or 0))

@@ -294,10 +294,15 @@ def test_one_aggregate_scan_for_the_whole_suite(orders_engine: sa.Engine) -> Non
     specs = SPECS.validate_python([c[0] for c in CASES if c[0]["type"] not in ("sql_metric",)])
     run = run_suite(orders_engine, "orders", specs, dataset="w.orders", now=NOW, samples_limit=0)
     scans = [q for q in run.queries if "FROM orders" in q and not q.startswith("--")]
-    # one scan of orders (reference/duplicate subqueries are inside it), and the
-    # other side of the two reconciliations
-    assert len(scans) == 1, run.queries
-    assert run.queries_issued == 1 + 1 + 2
+    # one scan of orders for every metric (reference and SQLite's multi-column duplicate
+    # subqueries are inside it); DuckDB and PostgreSQL run COUNT DISTINCT apart, which
+    # bench/bench_checks.py measured faster; plus the other side of the two reconciliations
+    split = orders_engine.dialect.name in ("duckdb", "postgresql")
+    assert len(scans) == (2 if split else 1), run.queries
+    if split:
+        assert "DISTINCT" not in scans[0]
+        assert scans[1].startswith("SELECT count(DISTINCT orders.order_id) AS")
+    assert run.queries_issued == 1 + len(scans) + 2
 
 
 def test_samples_are_limited_and_project_key_and_involved_columns_only(
