@@ -23,7 +23,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ["run", "runs", "validate", "schema", "serve", "backfill", "dlq", "demo"]
+COMMAND_MODULES = [
+    "run",
+    "runs",
+    "validate",
+    "schema",
+    "serve",
+    "backfill",
+    "dlq",
+    "demo",
+    "lineage",
+]
 
 
 @app.callback()

@@ -20,7 +20,6 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ import sqlalchemy as sa
 from openlineage.client.transport import Transport
 
 from monitor.errors import describe
-from monitor.lineage.outbox import Backlog, backlog
+from monitor.lineage.outbox import backlog
 from monitor.lineage.tables import PENDING, outbox, sender_lease
 
 log = logging.getLogger(__name__)
@@ -63,6 +62,8 @@ class DrainResult:
         """What a CLI prints when it exits: silent success, or what stays behind."""
         if self.complete:
             return f"lineage: {self.delivered} events delivered"
+        if self.pending < 0:
+            return f"lineage: could not read the outbox ({self.last_error})"
         why = f" ({self.last_error})" if self.last_error else ""
         return (
             f"lineage: {self.pending} events not delivered{why}; they stay in the outbox "
@@ -238,24 +239,43 @@ class OutboxSender:
     def drain(self, timeout: float) -> DrainResult:
         """Deliver what is pending, waiting at most `timeout` seconds (short CLI runs).
 
-        Retries with the sender's backoff inside the budget; when another process
-        holds the lease, waits for it to deliver. Never raises.
+        Works on a daemon thread, so a transport stuck in its own retries cannot
+        hold the caller past `timeout`; retries with the sender's backoff inside
+        the budget; when another process holds the lease, waits for it to
+        deliver. Never raises.
         """
-        deadline = time.monotonic() + timeout
-        delivered = 0
-        while True:
-            try:
-                delivered += self.send_pending()
-                left: Backlog | None = backlog(self.engine)
-            except Exception as exc:  # noqa: BLE001 - any transport error is a failed send
-                self.last_error, left = describe(exc), None
-            if left is not None and left.pending == 0:
-                return DrainResult(delivered, 0, None)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                pending = left.pending if left is not None else -1
-                return DrainResult(delivered, pending, self.last_error)
-            time.sleep(min(remaining, self._delay or 0.1))
+        before = self.delivered_total
+        stop = threading.Event()
+        finished = threading.Event()
+
+        def work() -> None:
+            while not stop.is_set():
+                try:
+                    self.send_pending()
+                    if backlog(self.engine).pending == 0:
+                        finished.set()
+                        return
+                except Exception as exc:  # noqa: BLE001 - drain never raises
+                    self.last_error = describe(exc)
+                stop.wait(self._delay or 0.1)
+
+        worker = threading.Thread(target=work, name="riverkeeper-lineage-drain", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        stop.set()
+        delivered = self.delivered_total - before
+        if finished.is_set():
+            return DrainResult(delivered, 0, None)
+        try:
+            pending = backlog(self.engine).pending
+        except Exception as exc:  # noqa: BLE001 - the store is gone: say so
+            return DrainResult(delivered, -1, describe(exc))
+        if pending == 0:
+            return DrainResult(delivered, 0, None)
+        error = self.last_error
+        if worker.is_alive() and error is None:
+            error = f"no answer from the transport within {timeout:g}s"
+        return DrainResult(delivered, pending, error)
 
 
 def start_sender(engine: sa.Engine, transport: Transport, **options: Any) -> OutboxSender:
