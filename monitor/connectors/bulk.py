@@ -55,6 +55,7 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> in
     """Insert all rows of `frame` (its columns by name) through the engine's fast path."""
     if frame.empty:
         return 0
+    frame = fit_integers(frame, table)
     dialect = conn.dialect.name
     if dialect == "postgresql":
         copy_postgres(conn, table, frame)
@@ -64,6 +65,21 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> in
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
         conn.execute(sa.insert(table), records)
     return len(frame)
+
+
+def fit_integers(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
+    """Float columns headed for integer columns (pandas reads an integer column with
+    NULLs as float) as nullable integers, so every engine gets 10, not 10.0."""
+    import pandas as pd
+
+    columns = {c.name: c.type for c in table.columns}
+    out = frame
+    for name, dtype in frame.dtypes.items():
+        target = columns.get(str(name))
+        if isinstance(target, sa.Integer) and pd.api.types.is_float_dtype(dtype):
+            out = out.copy() if out is frame else out
+            out[name] = frame[name].astype("Int64")
+    return out
 
 
 def copy_postgres(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:

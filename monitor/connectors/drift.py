@@ -60,9 +60,16 @@ def compare(frame: pd.DataFrame, existing: dict[str, sa.types.TypeEngine[Any]]) 
             new[name] = incoming
             continue
         have, got = family(existing[name]), family(incoming)
+        if (have, got) == ("integer", "float") and _integral(frame[name]):
+            continue  # an integer column with NULLs, read as float: converted on insert
         if have != got and frame[name].notna().any() and "other" not in (have, got):
             changed[name] = (have, got)
     return Drift(new, changed)
+
+
+def _integral(values: pd.Series) -> bool:
+    present = values.dropna()
+    return bool((present % 1 == 0).all())
 
 
 def resolve(frame: pd.DataFrame, drift: Drift, *, table: str, policy: str) -> pd.DataFrame:

@@ -116,7 +116,7 @@ class HttpSource(Model):
             if attempt:
                 time.sleep(delay * 2 ** (attempt - 1))
             try:
-                response = client.get(url, params=params)
+                response = client.get(url, params=params or None)
             except httpx.TransportError as exc:
                 reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 continue

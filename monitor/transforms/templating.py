@@ -44,7 +44,7 @@ def render(sql: str, ref: Callable[[str], str], source: Callable[[str, str], str
     leftover = _LEFT.search(out)
     if leftover:
         raise ValueError(
-            f"unsupported template {leftover.group(0)!r}: use {{{{ ref('model') }}}}, "
+            f"unsupported template {leftover.group(0)}: use {{{{ ref('model') }}}}, "
             "{{ source('connection', 'table') }} or {{ config(materialized='view') }}"
         )
     return out.strip().rstrip(";").strip()
