@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "dlq",
     "demo",
     "lineage",
+    "dashboard",
 ]
 
 

@@ -1,0 +1,531 @@
+"""A realistic store for the dashboard's tests and render benchmark.
+
+Deterministic (one `random.Random(seed)`, `now` passed in): pipelines with
+schedules, runs with tasks and attempts (retries and backoff delays), check
+results with thresholds, anomaly bands and failing-row samples, dead letters,
+OpenLineage events and alert state/history. Rows go in through each engine's
+fast path (SQLite executemany in one transaction, PostgreSQL COPY).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitor.store import models
+from monitor.store.tables import (
+    CheckResult,
+    DeadLetter,
+    LineageEvent,
+    Pipeline,
+    PipelineRun,
+    TaskAttempt,
+    TaskRun,
+)
+from monitor.store.tables_alerts import AlertHistory, AlertState
+
+# name, schedule, tasks (extract..load), datasets it reads, datasets it writes
+PIPELINES: list[tuple[str, dict[str, Any] | None, list[str], list[str], list[str]]] = [
+    ("orders_etl", {"every": "PT1H"}, ["extract", "clean", "load"], ["raw.orders"], ["wh.orders"]),
+    (
+        "customers_sync",
+        {"cron": "*/30 * * * *"},
+        ["extract", "dedupe", "load"],
+        ["crm.customers"],
+        ["wh.customers"],
+    ),
+    (
+        "daily_sales_summary",
+        {"cron": "0 2 * * *"},
+        ["extract", "aggregate", "load"],
+        ["wh.orders", "wh.customers"],
+        ["wh.daily_sales_summary"],
+    ),
+    (
+        "payments_ingest",
+        {"every": "PT15M"},
+        ["extract", "parse", "load"],
+        ["api.payments"],
+        ["wh.payments"],
+    ),
+    ("inventory_snapshot", None, ["extract", "load"], ["files.inventory"], ["wh.inventory"]),
+]
+CHECK_TYPES = [
+    ("row_count", None, "< 1", None),
+    ("missing_count", "order_id", "> 0", "> 10"),
+    ("missing_percent", "email", "> 5", "> 20"),
+    ("duplicate_count", "order_id", "> 0", "> 5"),
+    ("invalid_count", "status", "> 0", "> 50"),
+    ("freshness", "updated_at", "> 7200", "> 86400"),
+    ("min", "amount", "< 0", None),
+    ("max", "amount", "> 10000", "> 100000"),
+    ("avg", "amount", None, None),
+    ("anomaly_row_count", None, None, None),
+]
+REASONS = [
+    "cannot parse 'n/a' as a number in column amount",
+    "missing required field order_id",
+    "invalid date '2026-13-01' in column created_at",
+    "status 'shipped?' not in the allowed values",
+]
+
+
+@dataclass
+class SeedSize:
+    runs: int = 200
+    check_results: int = 4_000
+    dead_letters: int = 300
+    alert_history: int = 200
+    pipelines: int = 5  # copies of the five base pipelines beyond five get a numeric suffix
+    datasets_per_pipeline: int = 2
+
+
+@dataclass
+class Seeded:
+    pipelines: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
+    runs: int = 0
+    check_results: int = 0
+    failed_run_ids: list[str] = field(default_factory=list)
+    retried_run_ids: list[str] = field(default_factory=list)
+
+
+def _pipelines(n: int) -> list[tuple[str, dict[str, Any] | None, list[str], list[str], list[str]]]:
+    out = []
+    for i in range(n):
+        name, sched, tasks, ins, outs = PIPELINES[i % len(PIPELINES)]
+        suffix = "" if i < len(PIPELINES) else f"_{i // len(PIPELINES)}"
+        out.append(
+            (
+                name + suffix,
+                sched,
+                tasks,
+                [d + suffix for d in ins],
+                [d + suffix for d in outs],
+            )
+        )
+    return out
+
+
+def _period(schedule: dict[str, Any] | None) -> timedelta:
+    if schedule is None:
+        return timedelta(hours=6)
+    every = schedule.get("every")
+    if every == "PT1H":
+        return timedelta(hours=1)
+    if every == "PT15M":
+        return timedelta(minutes=15)
+    cron = schedule.get("cron", "")
+    return timedelta(minutes=30) if cron.startswith("*/30") else timedelta(days=1)
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk insert: COPY on PostgreSQL, one executemany in the caller's transaction elsewhere."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        cols = list(rows[0])
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        with dbapi.cursor() as cur:  # type: ignore[attr-defined]
+            names = ", ".join(f'"{c}"' for c in cols)
+            with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([_pg_value(row[c]) for c in cols])
+        return
+    conn.execute(table.insert(), list(rows))
+
+
+def _pg_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+def _chunks(rows: Iterable[dict[str, Any]], size: int = 50_000) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _ts(conn: sa.Connection, value: datetime | None) -> datetime | None:
+    """An aware UTC datetime (the store's UTCDateTime binds it per dialect)."""
+    return None if value is None else value.astimezone(UTC)
+
+
+def seed_store(
+    engine: sa.Engine, now: datetime, size: SeedSize | None = None, seed: int = 7
+) -> Seeded:
+    """Fill a migrated, empty store; returns what went in (for assertions)."""
+    size = size or SeedSize()
+    rnd = random.Random(seed)
+    plist = _pipelines(size.pipelines)
+    out = Seeded(pipelines=[p[0] for p in plist])
+    runs_per = max(1, size.runs // len(plist))
+    with engine.begin() as conn:
+        t = lambda v: _ts(conn, v)
+        insert_rows(
+            conn,
+            Pipeline.__table__,  # type: ignore[arg-type]
+            [
+                {
+                    "name": name,
+                    "description": f"{name.replace('_', ' ')} pipeline",
+                    "schedule": sched,
+                    "config_hash": "0" * 64,
+                    "updated_at": t(now),
+                }
+                for name, sched, *_ in plist
+            ],
+        )
+        runs: list[dict[str, Any]] = []
+        tasks: list[dict[str, Any]] = []
+        attempts: list[dict[str, Any]] = []
+        run_index: list[tuple[str, str, datetime, str]] = []  # id, pipeline, ended, state
+        for p_i, (name, sched, task_names, _ins, _outs) in enumerate(plist):
+            period = _period(sched)
+            # daily_sales_summary is stale on purpose: its newest run is 3 periods old
+            lag = period * (3 if p_i % 5 == 2 else 0) + timedelta(minutes=10)
+            for k in range(runs_per):
+                logical = now - lag - period * (runs_per - k)
+                run_id = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
+                newest = k == runs_per - 1
+                failed = (rnd.random() < 0.06) or (newest and p_i % 5 == 3)
+                state = "failed" if failed else "success"
+                if newest and p_i % 5 == 1:
+                    state = "running"
+                started = logical + period + timedelta(seconds=rnd.uniform(1, 20))
+                cursor = started
+                rows_in = rnd.randint(800, 1200) * (p_i + 1)
+                rejected = rnd.randint(0, 12)
+                fail_at = rnd.randrange(len(task_names)) if state == "failed" else -1
+                retried = rnd.random() < 0.15
+                for t_i, task in enumerate(task_names):
+                    kind = (
+                        "extract"
+                        if t_i == 0
+                        else ("load" if t_i == len(task_names) - 1 else "transform")
+                    )
+                    if 0 <= fail_at < t_i:
+                        tasks.append(_task_row(run_id, task, kind, rnd, "upstream_failed"))
+                        continue
+                    n_attempts = 2 if (retried and t_i == 0) else 1
+                    t_start = cursor
+                    t_state = "success"
+                    err = None
+                    for a in range(1, n_attempts + 1):
+                        delay = 0.0 if a == 1 else 2.0 * 2 ** (a - 2)
+                        a_start = cursor + timedelta(seconds=delay)
+                        a_end = a_start + timedelta(seconds=rnd.uniform(0.5, 30) * (t_i + 1))
+                        a_state = "failed" if a < n_attempts else "success"
+                        a_err = (
+                            "ConnectionError: connection reset by peer" if a < n_attempts else None
+                        )
+                        if t_i == fail_at:
+                            a_state, a_err = (
+                                "failed",
+                                f"ValueError: column 'amount' has {rnd.randint(3, 90)} values that cannot be cast to float",
+                            )
+                        if state == "running" and t_i == len(task_names) - 1:
+                            a_state, a_end = "running", None
+                        attempts.append(
+                            {
+                                "run_id": run_id,
+                                "task": task,
+                                "attempt": a,
+                                "state": a_state,
+                                "started_at": t(a_start),
+                                "ended_at": t(a_end),
+                                "heartbeat_at": t(a_end),
+                                "delay_seconds": delay,
+                                "error": a_err,
+                            }
+                        )
+                        cursor = a_end or now
+                        t_state, err = a_state, a_err
+                    row = _task_row(run_id, task, kind, rnd, t_state)
+                    row.update(
+                        attempts=n_attempts,
+                        started_at=t(t_start),
+                        ended_at=None if t_state == "running" else t(cursor),
+                        rows_in=rows_in,
+                        rows_out=rows_in - rejected,
+                        rows_rejected=rejected if kind == "transform" else 0,
+                        error=err if t_state == "failed" else None,
+                        error_type=err.split(":")[0] if err and t_state == "failed" else None,
+                    )
+                    tasks.append(row)
+                ended = None if state == "running" else cursor
+                runs.append(
+                    {
+                        "id": run_id,
+                        "pipeline": name,
+                        "logical_date": t(logical),
+                        "interval_start": t(logical),
+                        "interval_end": t(logical + period),
+                        "state": state,
+                        "trigger": "schedule" if sched else "manual",
+                        "scheduled_for": t(logical + period) if sched else None,
+                        "created_at": t(started - timedelta(seconds=1)),
+                        "started_at": t(started),
+                        "ended_at": t(ended),
+                        "heartbeat_at": t(ended or now),
+                        "owner": "seed",
+                        "error": next(
+                            (x["error"] for x in tasks[-len(task_names) :] if x["error"]), None
+                        ),
+                        "rows_in": rows_in,
+                        "rows_out": 0 if state == "failed" else rows_in - rejected,
+                        "rows_rejected": rejected,
+                        "resumed_from": None,
+                    }
+                )
+                run_index.append((run_id, name, ended or now, state))
+                if state == "failed":
+                    out.failed_run_ids.append(run_id)
+                if retried:
+                    out.retried_run_ids.append(run_id)
+        insert_rows(conn, PipelineRun.__table__, runs)  # type: ignore[arg-type]
+        insert_rows(conn, TaskRun.__table__, tasks)  # type: ignore[arg-type]
+        insert_rows(conn, TaskAttempt.__table__, attempts)  # type: ignore[arg-type]
+        out.runs = len(runs)
+
+        datasets = [d for p in plist for d in p[4]] + [f"{d}_stg" for p in plist for d in p[4]]
+        datasets = datasets[: len(plist) * size.datasets_per_pipeline]
+        out.datasets = datasets
+        owner = {d: p[0] for p in plist for d in p[4]}
+        per_run = max(1, size.check_results // max(1, len(run_index)))
+        checks = [(d, c) for d in datasets for c in CHECK_TYPES]
+        for chunk in _chunks(
+            _check_rows(conn, rnd, run_index, checks, owner, per_run, size.check_results, now)
+        ):
+            insert_rows(conn, CheckResult.__table__, chunk)  # type: ignore[arg-type]
+            out.check_results += len(chunk)
+
+        dead = []
+        failed_like = [r for r in run_index if r[3] != "running"]
+        for i in range(size.dead_letters):
+            run_id, pipe, ended, _ = failed_like[rnd.randrange(len(failed_like))]
+            reason = REASONS[i % len(REASONS)]
+            dead.append(
+                {
+                    "pipeline": pipe,
+                    "run_id": run_id,
+                    "task": "extract",
+                    "dataset": next(p[3][0] for p in plist if p[0] == pipe),
+                    "reason": reason,
+                    "raw": json.dumps(
+                        {"order_id": 1000 + i, "amount": "n/a", "status": "shipped?"}
+                    ),
+                    "location": f"orders_{i % 7}.csv:{i + 2}",
+                    "status": "waiting" if i % 5 else "replayed",
+                    "created_at": t(ended),
+                    "resolved_at": None,
+                    "replay_run_id": None,
+                }
+            )
+        insert_rows(conn, DeadLetter.__table__, dead)  # type: ignore[arg-type]
+        insert_rows(conn, LineageEvent.__table__, _lineage_rows(conn, plist, run_index, now))  # type: ignore[arg-type]
+        _alerts(conn, rnd, plist, size.alert_history, now)
+    return out
+
+
+def _task_row(run_id: str, task: str, kind: str, rnd: random.Random, state: str) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "task": task,
+        "kind": kind,
+        "task_run_id": str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
+        "state": state,
+        "attempts": 0,
+        "started_at": None,
+        "ended_at": None,
+        "rows_in": None,
+        "rows_out": None,
+        "rows_rejected": 0,
+        "rows_filtered": 0,
+        "error": None,
+        "error_type": None,
+        "output_path": None,
+    }
+
+
+def _check_rows(
+    conn: sa.Connection,
+    rnd: random.Random,
+    run_index: list[tuple[str, str, datetime, str]],
+    checks: list[tuple[str, tuple[str, str | None, str | None, str | None]]],
+    owner: dict[str, str],
+    per_run: int,
+    total: int,
+    now: datetime,
+) -> Iterator[dict[str, Any]]:
+    made = 0
+    by_pipe: dict[str, list[tuple[str, tuple[str, str | None, str | None, str | None]]]] = {}
+    for d, c in checks:
+        by_pipe.setdefault(owner.get(d.removesuffix("_stg"), ""), []).append((d, c))
+    for run_id, pipe, ended, _state in run_index:
+        mine = by_pipe.get(pipe) or checks
+        for j in range(per_run):
+            if made >= total:
+                return
+            dataset, (ctype, column, warn, fail) = mine[j % len(mine)]
+            newest = ended >= now - timedelta(hours=1) and pipe.startswith("payments")
+            base = {"row_count": 1000.0, "freshness": 1800.0, "avg": 120.0, "min": 5.0}
+            base |= {"max": 5000.0}
+            value = base.get(ctype, 0.0) * rnd.uniform(0.9, 1.1)
+            outcome = "pass"
+            if ctype == "missing_count" and (newest or rnd.random() < 0.03):
+                value, outcome = 14.0, "fail"
+            elif ctype == "duplicate_count" and rnd.random() < 0.02:
+                value, outcome = 2.0, "warn"
+            low = high = None
+            if ctype.startswith("anomaly"):
+                low, high = 850.0, 1150.0
+                value = 1000.0 * rnd.gauss(1.0, 0.05)
+                outcome = "pass" if low <= value <= high else "warn"
+            samples = None
+            if outcome in ("fail", "warn"):
+                samples = [
+                    {"order_id": None if ctype == "missing_count" else 500 + s, "amount": 10.5 + s}
+                    for s in range(3)
+                ]
+            yield {
+                "run_id": run_id,
+                "pipeline": pipe,
+                "task": "load",
+                "dataset": dataset,
+                "check_name": f"{ctype}{'_' + column if column else ''}",
+                "check_type": ctype,
+                "column": column,
+                "severity": "error" if fail else "warn",
+                "outcome": outcome,
+                "value": round(value, 3),
+                "warn_threshold": warn,
+                "fail_threshold": fail,
+                "expected_low": low,
+                "expected_high": high,
+                "message": f"{ctype} = {value:.1f}",
+                "sql": f"SELECT count(*) FROM {dataset}",
+                "samples": samples,
+                "executed_at": _ts(conn, ended - timedelta(seconds=j % 50)),
+            }
+            made += 1
+
+
+def _lineage_rows(
+    conn: sa.Connection,
+    plist: list[tuple[str, dict[str, Any] | None, list[str], list[str], list[str]]],
+    run_index: list[tuple[str, str, datetime, str]],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One COMPLETE event per pipeline's newest run: inputs → outputs with column lineage."""
+    latest: dict[str, tuple[str, datetime]] = {}
+    for run_id, pipe, ended, _ in run_index:
+        latest[pipe] = (run_id, ended)
+    rows = []
+    for name, _s, _t, ins, outs in plist:
+        run_id, ended = latest[name]
+        fields = {
+            col: {
+                "inputFields": [{"namespace": "riverkeeper", "name": i, "field": col} for i in ins]
+            }
+            for col in ("order_id", "amount")
+        }
+        event = {
+            "eventType": "COMPLETE",
+            "eventTime": ended.isoformat(),
+            "run": {"runId": run_id},
+            "job": {"namespace": "riverkeeper", "name": f"{name}.load"},
+            "inputs": [{"namespace": "riverkeeper", "name": i} for i in ins],
+            "outputs": [
+                {
+                    "namespace": "riverkeeper",
+                    "name": o,
+                    "facets": {"columnLineage": {"fields": fields}},
+                }
+                for o in outs
+            ],
+        }
+        rows.append(
+            {
+                "run_id": run_id,
+                "event_type": "COMPLETE",
+                "event_time": _ts(conn, ended),
+                "job_namespace": "riverkeeper",
+                "job_name": f"{name}.load",
+                "payload": json.dumps(event),
+                "created_at": _ts(conn, ended),
+                "delivered_at": _ts(conn, now),
+                "attempts": 1,
+                "last_error": None,
+            }
+        )
+    return rows
+
+
+def _alerts(
+    conn: sa.Connection,
+    rnd: random.Random,
+    plist: list[tuple[str, dict[str, Any] | None, list[str], list[str], list[str]]],
+    history: int,
+    now: datetime,
+) -> None:
+    t = lambda v: _ts(conn, v)
+    states = [
+        ("PipelineStale", plist[2 % len(plist)][0], "firing", "critical"),
+        ("CheckFailed", plist[3 % len(plist)][0], "firing", "warning"),
+        ("ErrorRateHigh", plist[1 % len(plist)][0], "pending", "warning"),
+        ("PipelineStale", plist[0][0], "resolved", "critical"),
+    ]
+    rows = []
+    for i, (rule, pipe, state, sev) in enumerate(states):
+        rows.append(
+            {
+                "rule": rule,
+                "fingerprint": f"{i:032x}",
+                "labels": {"alertname": rule, "pipeline": pipe, "severity": sev},
+                "annotations": {"summary": f"{rule} on {pipe}"},
+                "severity": sev,
+                "state": state,
+                "value": 1.0 + i,
+                "active_at": t(now - timedelta(minutes=40 + i)),
+                "fired_at": t(now - timedelta(minutes=35 + i)) if state != "pending" else None,
+                "resolved_at": t(now - timedelta(minutes=5)) if state == "resolved" else None,
+                "updated_at": t(now),
+            }
+        )
+    insert_rows(conn, AlertState.__table__, rows)  # type: ignore[arg-type]
+    hist = []
+    events = ["pending", "firing", "notified", "resolved"]
+    for i in range(history):
+        rule, pipe, _, sev = states[i % len(states)]
+        hist.append(
+            {
+                "at": t(now - timedelta(minutes=5 * (history - i))),
+                "rule": rule,
+                "fingerprint": f"{i % len(states):032x}",
+                "event": events[i % len(events)],
+                "severity": sev,
+                "labels": {"alertname": rule, "pipeline": pipe},
+                "value": rnd.uniform(0, 5),
+                "channel": "slack" if events[i % len(events)] == "notified" else None,
+                "message": f"{rule} on {pipe}",
+            }
+        )
+    insert_rows(conn, AlertHistory.__table__, hist)  # type: ignore[arg-type]
+
+
+__all__ = ["SeedSize", "Seeded", "insert_rows", "models", "seed_store"]

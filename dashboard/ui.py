@@ -1,0 +1,51 @@
+"""Small pieces every page uses: the clock, the refresh rhythm, the password gate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from dashboard.data import settings
+from dashboard.settings import Settings
+
+AUTH_KEY = "_riverkeeper_signed_in"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def live(body: Callable[[], Any]) -> Callable[[], Any]:
+    """Run `body` as a fragment that reruns itself every refresh interval."""
+    return st.fragment(run_every=settings().refresh_seconds)(body)
+
+
+def updated_caption(at: datetime) -> None:
+    st.caption(f"Updated {at:%H:%M:%S} UTC · refreshes every {settings().refresh_seconds:g}s")
+
+
+def signed_in(config: Settings) -> bool:
+    """True when no password is set or this session has signed in; else show the form."""
+    if not config.password or st.session_state.get(AUTH_KEY):
+        return True
+    st.title("Riverkeeper")
+    with st.form("sign_in"):
+        given = st.text_input("Password", type="password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        if config.check_password(given):
+            st.session_state[AUTH_KEY] = True
+            st.rerun()
+        st.error("Wrong password.")
+    return False
+
+
+def query_default(options: list[str], key: str, param: str) -> int:
+    """Index of the option named in the URL (?param=value), else 0."""
+    wanted = st.query_params.get(param)
+    if wanted in options and key not in st.session_state:
+        return options.index(wanted)
+    return 0
