@@ -79,6 +79,15 @@ class LineageSettings:
         return self.producer or producer_uri()
 
 
+def _dialect_of(outputs: tuple[DatasetRef, ...]) -> str | None:
+    """The SQL dialect from the namespace of the table a SQL task wrote (duckdb://...)."""
+    for ds in outputs:
+        scheme = ds.namespace.split("://", 1)[0] if "://" in ds.namespace else ""
+        if scheme and scheme != "file":
+            return scheme
+    return None
+
+
 def _time(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError(f"naive datetime {at.isoformat()} given to lineage; pass an aware one")
@@ -192,7 +201,7 @@ class EventBuilder:
             "jobType": self._job_type("QUERY" if task.kind == "sql" else "TASK")
         }
         if report is not None and report.sql:
-            dialect = str(report.extra.get("dialect", "")) or None
+            dialect = str(report.extra.get("dialect", "")) or _dialect_of(report.outputs)
             facets["sql"] = sql_job.SQLJobFacet(
                 query=report.sql, dialect=_SQL_DIALECTS.get(dialect or "", dialect)
             )

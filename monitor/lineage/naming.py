@@ -59,7 +59,7 @@ def file_dataset(
 def http_dataset(base_url: str, path: str, *, connection: str = "") -> DatasetRef:
     """The dataset of a REST resource: namespace scheme://host:port, name the path."""
     url = make_url_http(base_url)
-    return DatasetRef(url, "/" + path.lstrip("/"), connection=connection, table=path)
+    return DatasetRef(url, "/" + path.lstrip("/"), connection=connection, table=path.strip("/"))
 
 
 def make_url_http(base_url: str) -> str:

@@ -210,3 +210,17 @@ def test_serialize_scrubs_secrets_from_errors_and_sql(builder: EventBuilder):
     text = serialize(builder.task_end(task_info("e"), report), secrets=("hunter22",))
     assert "hunter22" not in text
     assert "postgresql://rk:***@db:5432/prod" in text
+
+
+def test_sql_dialect_falls_back_to_the_output_namespace(builder: EventBuilder):
+    from dataclasses import replace
+
+    report = replace(sql_report(), extra={})
+    event = as_dict(builder.task_end(task_info("summary", kind="sql"), report))
+    assert event["job"]["facets"]["sql"]["dialect"] == "duckdb"
+
+
+def test_config_names_become_symlinks(builder: EventBuilder):
+    event = as_dict(builder.task_end(task_info("extract_orders"), extract_report()))
+    [alias] = event["inputs"][0]["facets"]["symlinks"]["identifiers"]
+    assert alias == {"namespace": "acme", "name": "production.orders", "type": "TABLE"}

@@ -154,3 +154,16 @@ def test_sql_text_helpers():
     assert insert_columns("INSERT INTO t SELECT 1") is None
     nested = "SELECT a, (SELECT max(b) FROM u) AS m FROM t WHERE c IN (SELECT c FROM v)"
     assert [i.name for i in select_branches(nested)[0]] == ["a", "m"]
+
+
+def test_http_dataset_keeps_no_credentials_and_a_plain_table_name():
+    from monitor.lineage.naming import http_dataset
+
+    ds = http_dataset(
+        "https://user:secret@api.example:8443/v1?token=x", "/customers", connection="c"
+    )
+    assert (ds.namespace, ds.name, ds.table) == (
+        "https://api.example:8443",
+        "/customers",
+        "customers",
+    )
