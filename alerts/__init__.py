@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alerts.config import AlertsConfig
+from alerts.config import AlertsConfig as AlertsFile  # the file model, for `riverkeeper schema`
 from alerts.evaluator import Evaluator, TickResult
 from alerts.notify import build_notifiers
 from alerts.render import render, render_alertmanager, render_rules
@@ -10,6 +11,7 @@ from alerts.state import MemoryStateStore, StateStore
 
 __all__ = [
     "AlertsConfig",
+    "AlertsFile",
     "Evaluator",
     "MemoryStateStore",
     "StateStore",

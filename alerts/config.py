@@ -229,6 +229,9 @@ class AlertsConfig(Model):
     default_routing: list[str] = []
     grouping: Grouping = Grouping()
     external_url: str = "http://127.0.0.1:9108"  # shown as externalURL in notifications
+    # How often rules are evaluated: the Prometheus rule group's `interval`, and the
+    # built-in evaluator's pace inside `serve`.
+    evaluation_interval: Duration = timedelta(seconds=15)
     rules: list[Rule] = []
 
     def problems(self) -> list[tuple[tuple[str | int, ...], str]]:

@@ -58,7 +58,8 @@ def prometheus_rule(rule: RuleBase) -> dict[str, Any]:
 def render_rules(config: AlertsConfig) -> str:
     """The Prometheus rule file (YAML) for every rule of the config."""
     rules = [prometheus_rule(r) for r in config.rules]
-    return _dump({"groups": [{"name": GROUP, "rules": rules}]})
+    group = {"name": GROUP, "interval": format_duration(config.evaluation_interval), "rules": rules}
+    return _dump({"groups": [group]})
 
 
 def _secret(value: SecretStr, reveal: bool, placeholder: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from alerts.state import RESOLVED, AlertInstance, Changes, GroupState
@@ -118,3 +120,24 @@ class SqlAlertStore:
                         for e in changes.history
                     ],
                 )
+
+
+def alert_rows(engine: sa.Engine) -> list[dict[str, Any]]:
+    """Every stored alert, firing first, then pending, then resolved (newest first)."""
+    order = sa.case({"firing": 0, "pending": 1}, value=STATES.c.state, else_=2)
+    query = sa.select(STATES).order_by(order, STATES.c.updated_at.desc(), STATES.c.rule)
+    with engine.connect() as conn:
+        return [
+            {
+                "rule": r.rule,
+                "state": r.state,
+                "severity": r.severity,
+                "labels": dict(r.labels),
+                "annotations": dict(r.annotations),
+                "value": r.value,
+                "active_at": r.active_at.isoformat(),
+                "fired_at": r.fired_at.isoformat() if r.fired_at else None,
+                "resolved_at": r.resolved_at.isoformat() if r.resolved_at else None,
+            }
+            for r in conn.execute(query)
+        ]

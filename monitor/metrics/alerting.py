@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
 
-from alerts import Evaluator, build_notifiers
+from alerts import Evaluator, TickResult, build_notifiers
 from alerts.config import AlertsConfig
 from monitor.metrics.alert_store import SqlAlertStore
+from monitor.metrics.alerts_config import read_alerts_config
 from monitor.metrics.collector import StoreCollector
+
+log = logging.getLogger(__name__)
 
 
 def build_evaluator(
@@ -21,9 +26,45 @@ def build_evaluator(
 ) -> Evaluator:
     """An evaluator over the store's metrics, keeping its state in the store.
 
-    Call `.tick(now)` periodically (every 15 s is plenty); each tick reads the
-    store once, like one scrape.
+    Call `.tick(now)` periodically; each tick reads the store once, like one scrape.
     """
     config.check()
     notifiers = build_notifiers(config, client or httpx.Client(), logger)
     return Evaluator(config, StoreCollector(engine).collect_at, notifiers, SqlAlertStore(engine))
+
+
+class AlertHost:
+    """The evaluator as `serve` hosts it: ticked on every scheduler pass, evaluating at
+    most once per `evaluation_interval`; `close()` releases its HTTP client."""
+
+    def __init__(self, engine: sa.Engine, config: AlertsConfig) -> None:
+        self.client = httpx.Client()
+        self.evaluator = build_evaluator(engine, config, self.client)
+        self.every = config.evaluation_interval
+        self.last: datetime | None = None
+
+    def tick(self, now: datetime) -> TickResult | None:
+        if self.last is not None and now - self.last < self.every:
+            return None
+        self.last = now
+        return self.evaluator.tick(now)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def evaluator_for(project: Any, engine: sa.Engine) -> AlertHost | None:
+    """The hosted evaluator of a loaded project (None when it defines no alert rules).
+
+    Uses `project.extras["alerts"]` when the config loader has loaded alerts.yaml,
+    else reads `<config_dir>/alerts.yaml` with the process environment.
+    """
+    config = project.extras.get("alerts") if hasattr(project, "extras") else None
+    if not isinstance(config, AlertsConfig):
+        from monitor.config.yamlfile import env_snapshot
+
+        config = read_alerts_config(project.config_dir, env_snapshot())
+    if not config.rules:
+        return None
+    log.info("alerts: evaluating %d rules every %s", len(config.rules), config.evaluation_interval)
+    return AlertHost(engine, config)

@@ -30,7 +30,7 @@ from tests.support import free_port, require_binary, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.prometheus, pytest.mark.slow]
 ROOT = Path(__file__).parents[3]
-STALE_AFTER = 8  # seconds without a successful run
+STALE_AFTER = 5  # seconds without a successful run
 BOUND = 6.0  # condition true -> webhook received (measured about 2 s with 1 s intervals)
 
 
@@ -96,6 +96,7 @@ def alerts_config(webhook: str) -> AlertsConfig:
         {
             "channels": {"hook": {"type": "webhook", "url": webhook}},
             "default_routing": ["hook"],
+            "evaluation_interval": "1s",
             "grouping": {
                 "group_by": ["alertname", "pipeline", "dataset"],
                 "group_wait": "1s",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,17 @@ def test_rendered_example_rules_pass_promtool_check(tmp_path: Path) -> None:
     result = _run([promtool, "check", "rules", str(rules)])
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"SUCCESS: {len(config.rules)} rules found" in result.stdout
+
+
+def test_rendered_example_rules_match_the_golden_file(tmp_path: Path) -> None:
+    golden = ROOT / "tests" / "golden" / "alerts"
+    config = read_alerts_config(ROOT / "config", {})
+    render(config, tmp_path)
+    for name in ("riverkeeper.rules.yml", "alertmanager.yml"):
+        text = (tmp_path / name).read_text()
+        if os.environ.get("UPDATE_GOLDEN"):
+            (golden / name).write_text(text)
+        assert text == (golden / name).read_text(), name
 
 
 def test_rendered_alertmanager_configs_pass_amtool(tmp_path: Path) -> None:
