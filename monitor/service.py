@@ -42,15 +42,26 @@ def run_pipelines(
     logical_date: datetime | None = None,
     listeners: Sequence[RunListener] = (),
     resume: str | None = None,
+    lineage_drain_seconds: float = 10.0,
 ) -> list[RunResult]:
-    """Run pipelines one after another (or resume one run); the CLI's `run`."""
+    """Run pipelines one after another (or resume one run); the CLI's `run`.
+
+    Lineage events go to the store's outbox first; before returning, a bounded
+    drain tries to deliver them and logs what stays behind for `serve` to send.
+    """
+    from monitor.lineage.wiring import open_lineage
+
     store = open_store(project)
+    lineage = open_lineage(store.engine, project.spec)
     try:
-        runner = Runner(project, store, listeners=[*listeners])
+        runner = Runner(project, store, listeners=[lineage.listener, *listeners])
         if resume:
             return [runner.resume(resume)]
         return [runner.run(name, logical_date=logical_date) for name in names]
     finally:
+        drained = lineage.close(drain_timeout=lineage_drain_seconds)
+        if not drained.complete:
+            log.warning("%s", drained.message())
         store.close()
 
 
