@@ -94,6 +94,7 @@ class OutboxSender:
         self.last_error: str | None = None
         self.delivered_total = 0
         self._delay = 0.0
+        self._failing = False
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._pass_lock = threading.Lock()
@@ -185,7 +186,10 @@ class OutboxSender:
                 log.error("lineage: the backend rejected event %s: %s", event_id, error)
                 return True  # skip it; the next one may go
             self._delay = self._next_delay()
-            log.warning("lineage: delivery failed (%s); retrying in %.1fs", error, self._delay)
+            # one warning when delivery starts failing, then quiet retries (debug)
+            level = logging.DEBUG if self._failing else logging.WARNING
+            log.log(level, "lineage: delivery failed (%s); retrying in %.1fs", error, self._delay)
+            self._failing = True
             return False
         with self.engine.begin() as conn:
             conn.execute(
@@ -195,6 +199,11 @@ class OutboxSender:
             )
         self.delivered_total += 1
         self._delay = 0.0
+        if self._failing:
+            log.warning(
+                "lineage: delivery works again; %s events delivered so far", self.delivered_total
+            )
+            self._failing = False
         return True
 
     # -- lease ----------------------------------------------------------------------

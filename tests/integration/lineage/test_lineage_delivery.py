@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -44,7 +45,8 @@ def assert_delivered_once_in_order(store: sa.Engine, received: list[dict]) -> No
         assert types[0] == "START" and types[-1] in ("COMPLETE", "FAIL", "ABORT"), types
 
 
-def test_backend_down_then_up_delivers_every_event_once_in_order(store: sa.Engine):
+def test_backend_down_then_up_delivers_every_event_once_in_order(store: sa.Engine, caplog):
+    caplog.set_level(logging.WARNING, logger="monitor.lineage.sender")
     port = free_port()
     transport = transport_from_dict(http_transport_config(f"http://127.0.0.1:{port}"))
     sender = start_sender(store, transport, backoff_initial=0.05, backoff_max=0.2)
@@ -65,6 +67,11 @@ def test_backend_down_then_up_delivers_every_event_once_in_order(store: sa.Engin
             assert_delivered_once_in_order(store, marquez.events)
     finally:
         sender.stop()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2, warnings  # one when it starts failing, one when it recovers
+    assert warnings[0].startswith("lineage: delivery failed (ConnectionError: ")
+    assert "Connection refused" in warnings[0] and "); retrying in " in warnings[0]
+    assert warnings[1].startswith("lineage: delivery works again; ")
     assert "503" in (sender.last_error or "") or "ConnectionError" in (sender.last_error or "")
 
 
