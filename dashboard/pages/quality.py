@@ -26,7 +26,7 @@ def body(dataset: str) -> None:
     cols[2].metric("Warnings", int(counts.get("warn", 0)))
     cols[3].metric("Failing", int(counts.get("fail", 0) + counts.get("error", 0)))
     rank = checks["outcome"].map({"fail": 0, "error": 1, "warn": 2}).fillna(3)
-    table = checks.assign(rank=rank).sort_values(["rank", "check_name"])
+    table = checks.assign(rank=rank).sort_values(["rank", "check_name"]).reset_index(drop=True)
     shown = pd.DataFrame(
         {
             "outcome": table["outcome"].map(fmt.outcome),
