@@ -10,8 +10,7 @@ run alone, so only the broken check reports the error.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,64 +19,13 @@ from checks.catalog import read_columns
 from checks.dialects import dialect_of, prepare_sqlite
 from checks.errors import CheckConfigError
 from checks.evaluate import evaluate
-from checks.families import FAMILIES, Family, Plan
+from checks.families import FAMILIES
+from checks.plan import State, build_scan, group_aggregates, plan_states, resolver, select_of
 from checks.post import anomaly_result, sample_rows
 from checks.result import CheckResult, MetricHistory, SuiteRun
-from checks.scan import Column, Scan, TableRef, user_condition
+from checks.scan import Scan
 from checks.specs import AnomalyCheck, CheckSpec, SchemaCheck, validate_suite
 from checks.sqltext import compile_sql, db_message
-
-
-@dataclass
-class _State:
-    spec: CheckSpec
-    family: Family[Any]
-    plan: Plan = field(default_factory=Plan)
-    labels: dict[str, str] = field(default_factory=dict)
-    measured: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    sql: list[str] = field(default_factory=list)
-
-
-def _resolver(dataset: str, other_engines: Mapping[str, sa.Engine], engine: sa.Engine) -> Any:
-    own = dataset.split(".", 1)[0] if "." in dataset else None
-
-    def resolve(name: str) -> TableRef:
-        head, _, rest = name.partition(".")
-        conn = ""
-        if rest and (head == own or head in other_engines):
-            conn = "" if head == own or other_engines.get(head) is engine else head
-            name = rest
-        schema, _, table = name.rpartition(".")
-        return TableRef(conn, schema or None, table)
-
-    return resolve
-
-
-def _where(
-    columns: Mapping[str, Column],
-    table: sa.TableClause,
-    dataset: str,
-    filter: str | None,
-    interval: tuple[datetime, datetime] | None,
-    interval_column: str | None,
-) -> Any:
-    conds = [user_condition(filter)] if filter else []
-    if interval is not None and interval_column is not None:
-        if interval_column not in columns:
-            raise CheckConfigError(
-                f"interval column {interval_column!r} does not exist in {dataset}"
-            )
-        col = table.c[interval_column]
-        start, end = interval
-        if not getattr(columns[interval_column].type, "timezone", False):
-            start, end = _naive_utc(start), _naive_utc(end)
-        conds += [col >= start, col < end]
-    return sa.and_(*conds) if conds else None
-
-
-def _naive_utc(t: datetime) -> datetime:
-    return t if t.tzinfo is None else t.astimezone(UTC).replace(tzinfo=None)
 
 
 def run_suite(
@@ -115,28 +63,23 @@ def run_suite(
         except sa.exc.NoSuchTableError:
             msg = f"table {table!r} does not exist in {dataset}"
             return SuiteRun([_error(s, dataset, now, msg) for s in specs], tuple(queries))
-        clause = sa.table(table, *(sa.column(n, c.type) for n, c in columns.items()), schema=schema)
         try:
-            where = _where(columns, clause, dataset, filter, interval, interval_column)
-            missing_keys = [k for k in key_columns if k not in columns]
-            if missing_keys:
-                raise CheckConfigError(
-                    f"key column {missing_keys[0]!r} does not exist in {dataset}"
-                )
+            scan = build_scan(
+                dataset=dataset,
+                table=table,
+                schema=schema,
+                columns=columns,
+                dialect=engine.dialect,
+                now=now,
+                key_columns=key_columns,
+                filter=filter,
+                interval=interval,
+                interval_column=interval_column,
+                resolve=resolver(dataset, others, engine),
+            )
         except CheckConfigError as exc:
             return SuiteRun([_error(s, dataset, now, str(exc)) for s in specs], tuple(queries))
-        scan = Scan(
-            dataset,
-            clause,
-            columns,
-            d,
-            where,
-            now,
-            tuple(key_columns),
-            _resolver(dataset, others, engine),
-        )
-        states = [_State(s, FAMILIES[s.type]) for s in specs if not isinstance(s, AnomalyCheck)]
-        _plan(states, scan, engine.dialect)
+        states = plan_states(specs, scan)
         _scan(conn, states, scan, engine.dialect, queries)
         _extras(conn, states, others, engine.dialect, queries)
         results: dict[str, CheckResult] = {}
@@ -164,47 +107,19 @@ def run_checks(
     return run_suite(engine, table, specs, **kwargs).results
 
 
-def _plan(states: list[_State], scan: Scan, dialect: sa.engine.Dialect) -> None:
-    for st in states:
-        try:
-            st.plan = st.family.plan(st.spec, scan)
-        except CheckConfigError as exc:
-            st.error = str(exc)
-
-
-def _select(scan: Scan, labelled: Mapping[str, Any]) -> sa.Select[Any]:
-    stmt = sa.select(*(expr.label(lbl) for lbl, expr in labelled.items())).select_from(scan.table)
-    return stmt.where(scan.where) if scan.where is not None else stmt
-
-
 def _scan(
     conn: sa.Connection,
-    states: list[_State],
+    states: list[State],
     scan: Scan,
     dialect: sa.engine.Dialect,
     queries: list[str],
 ) -> None:
-    """Every aggregate of every check in ONE select (deduplicated by their SQL), with
-    COUNT DISTINCT in a second one where the dialect runs that faster."""
-    by_sql: dict[str, str] = {}
-    exprs: dict[str, Any] = {}
-    groups: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
-    for st in (s for s in states if s.error is None):
-        for local, expr in st.plan.aggregates.items():
-            key = compile_sql(expr, dialect)
-            if key not in by_sql:
-                by_sql[key] = label = f"m{len(by_sql)}"
-                exprs[label] = expr
-                split = scan.dialect.split_distinct and local in st.plan.distinct
-                groups[1 if split else 0][label] = expr
-            st.labels[local] = by_sql[key]
-        if st.labels:
-            own = {lbl: exprs[lbl] for lbl in st.labels.values()}
-            st.sql.append(compile_sql(_select(scan, own), dialect))
+    """Run the grouped aggregates; if that fails, each check's alone to isolate the error."""
+    groups, exprs = group_aggregates(states, scan, dialect)
     row: dict[str, Any] = {}
     try:
-        for group in (g for g in groups if g):
-            stmt = _select(scan, group)
+        for group in groups:
+            stmt = select_of(scan, group)
             queries.append(compile_sql(stmt, dialect))
             row.update(conn.execute(stmt).mappings().one())
     except sa.exc.DBAPIError:
@@ -213,7 +128,7 @@ def _scan(
             own = {lbl: exprs[lbl] for lbl in st.labels.values()}
             queries.append(st.sql[0])
             try:
-                row.update(conn.execute(_select(scan, own)).mappings().one())
+                row.update(conn.execute(select_of(scan, own)).mappings().one())
             except sa.exc.DBAPIError as exc:
                 conn.rollback()
                 st.error = f"the check's SQL failed on {scan.dataset}: {db_message(exc)}"
@@ -224,7 +139,7 @@ def _scan(
 
 def _extras(
     conn: sa.Connection,
-    states: list[_State],
+    states: list[State],
     others: Mapping[str, sa.Engine],
     dialect: sa.engine.Dialect,
     queries: list[str],
@@ -262,7 +177,7 @@ def _extras(
             st.measured[extra.label] = value
 
 
-def _result(st: _State, scan: Scan) -> CheckResult:
+def _result(st: State, scan: Scan) -> CheckResult:
     spec = st.spec
     if st.error is None:
         try:

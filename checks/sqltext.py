@@ -14,10 +14,14 @@ import sqlalchemy as sa
 
 
 def compile_sql(stmt: sa.ClauseElement, dialect: sa.engine.Dialect) -> str:
-    """The statement as the engine runs it, values inlined where they can be."""
-    if dialect.name == "duckdb" and getattr(dialect, "_backslash_escapes", False):
+    """The statement as a person would paste it into the engine's console: values
+    inlined where they can be, no driver escaping of % (psycopg's paramstyle)."""
+    dialect = copy.copy(dialect)
+    dialect._double_percents = False  # type: ignore[attr-defined]
+    dialect.identifier_preparer = copy.copy(dialect.identifier_preparer)
+    dialect.identifier_preparer._double_percents = False
+    if dialect.name == "duckdb":
         # duckdb-engine inherits PostgreSQL's flag; DuckDB strings never escape backslashes
-        dialect = copy.copy(dialect)
         dialect._backslash_escapes = False  # type: ignore[attr-defined]
     try:
         return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))

@@ -36,7 +36,7 @@ class Extra:
     """A statement that runs apart from the one scan; its first value lands in `measured`."""
 
     connection: str  # "" = the checked dataset's engine, else a key of other_engines
-    statement: sa.Executable | str  # str = user SQL, run as written
+    statement: sa.Select[Any] | str  # str = user SQL, run as written
     label: str
     target: TableRef | None = None
 
