@@ -12,8 +12,11 @@ this; `riverkeeper lineage` prints it.
 from __future__ import annotations
 
 import json
+import threading
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +37,16 @@ from monitor.lineage.tables import outbox
 
 _TERMINAL = ("COMPLETE", "FAIL", "ABORT")
 DIRECTIONS = ("both", "upstream", "downstream")
+
+
+def _newer(current: RunSummary | None, at: str) -> bool:
+    """Whether an event at `at` is at least as new as `current` (events may come late)."""
+    if current is None:
+        return True
+    try:
+        return datetime.fromisoformat(at) >= datetime.fromisoformat(current.at)
+    except ValueError:
+        return True
 
 
 def _dataset(store: LineageStore, data: dict[str, Any]) -> DatasetNode:
@@ -57,6 +70,9 @@ def _record_quality(node: DatasetNode, data: dict[str, Any], at: str, run_id: st
     )
     for a in assertions or []:
         key = a.get("name") or f"{a['assertion']}:{a.get('column') or ''}"
+        known = node.checks.get(key)
+        if known is not None and not _newer(RunSummary("", "", str(known["at"])), at):
+            continue
         outcome = (a.get("params") or {}).get("outcome") or ("pass" if a["success"] else "fail")
         node.checks[key] = {
             "check": key,
@@ -85,7 +101,8 @@ def _add_event(store: LineageStore, event: dict[str, Any]) -> None:
     node = store.jobs.get(jid)
     if node is None:
         node = store.jobs[jid] = JobNode(job["namespace"], job["name"], parent.get("name"))
-    node.latest_run = summary
+    if _newer(node.latest_run, summary.at):
+        node.latest_run = summary
     if summary.state not in _TERMINAL:
         return
     outputs = [_dataset(store, d) for d in event.get("outputs") or []]
@@ -98,8 +115,12 @@ def _add_event(store: LineageStore, event: dict[str, Any]) -> None:
     for ds, data in zip(outputs, event.get("outputs") or [], strict=True):
         store.edges.add(Edge(jid, ds.id))
         rows = ((data.get("outputFacets") or {}).get("outputStatistics") or {}).get("rowCount")
-        ds.latest_run = RunSummary(summary.run_id, summary.state, summary.at, summary.error, jid)
-        ds.row_count = rows if summary.state == "COMPLETE" and rows is not None else ds.row_count
+        if _newer(ds.latest_run, summary.at):
+            ds.latest_run = RunSummary(
+                summary.run_id, summary.state, summary.at, summary.error, jid
+            )
+            if summary.state == "COMPLETE" and rows is not None:
+                ds.row_count = rows
         lineage = ((data.get("facets") or {}).get("columnLineage") or {}).get("fields") or {}
         for column, spec in lineage.items():
             for source in spec.get("inputFields") or []:
@@ -117,18 +138,56 @@ def _add_event(store: LineageStore, event: dict[str, Any]) -> None:
                 )
 
 
-def load_store(engine: sa.Engine, *, since_id: int = 0) -> LineageStore:
+def load_store(engine: sa.Engine) -> LineageStore:
     """Every stored run event folded into nodes and edges (in outbox order)."""
     store = LineageStore()
+    _load_into(store, engine, 0, set())
+    return store
+
+
+def _load_into(store: LineageStore, engine: sa.Engine, after: int, applied: set[int]) -> int:
     query = (
-        sa.select(outbox.c.payload)
-        .where(outbox.c.id > since_id, outbox.c.event_type.in_([*_TERMINAL, "START", "RUNNING"]))
+        sa.select(outbox.c.id, outbox.c.payload)
+        .where(outbox.c.id > after, outbox.c.event_type.in_([*_TERMINAL, "START", "RUNNING"]))
         .order_by(outbox.c.id)
     )
+    last = after
     with engine.connect() as conn:
-        for payload in conn.execute(query).scalars():
-            _add_event(store, json.loads(payload))
-    return store
+        for event_id, payload in conn.execute(query):
+            if event_id not in applied:
+                _add_event(store, json.loads(payload))
+                applied.add(event_id)
+            last = max(last, event_id)
+    return last
+
+
+@dataclass
+class _Cached:
+    store: LineageStore = field(default_factory=LineageStore)
+    last: int = 0
+    applied: set[int] = field(default_factory=set)  # ids in the re-read window
+
+
+_CACHE: dict[str, _Cached] = {}
+_CACHE_LOCK = threading.Lock()
+# Ids are handed out before commit: on PostgreSQL a lower id can become visible after a
+# higher one. Each refresh re-reads this many ids back and skips those already applied.
+_REREAD = 1000
+
+
+def cached_store(engine: sa.Engine) -> LineageStore:
+    """The folded events, kept per store URL and extended with new events on each call."""
+    key = engine.url.render_as_string(hide_password=False)
+    with _CACHE_LOCK:
+        cached = _CACHE.setdefault(key, _Cached())
+        with engine.connect() as conn:
+            newest = conn.execute(sa.select(sa.func.max(outbox.c.id))).scalar() or 0
+        if newest < cached.last:  # the store was emptied or replaced: start over
+            cached = _CACHE[key] = _Cached()
+        after = max(0, cached.last - _REREAD)
+        cached.last = _load_into(cached.store, engine, after, cached.applied)
+        cached.applied = {i for i in cached.applied if i > cached.last - _REREAD}
+        return cached.store
 
 
 def find_dataset(store: LineageStore, text: str) -> DatasetNode:
@@ -176,7 +235,9 @@ def lineage_graph(
         raise UsageError(f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
     if depth < 0:
         raise UsageError(f"depth must be 0 or more, not {depth}")
-    return build_graph(load_store(engine), dataset, direction=direction, depth=depth, column=column)
+    store = cached_store(engine)
+    with _CACHE_LOCK:  # the cached nodes change under a refresh: build from a stable view
+        return build_graph(store, dataset, direction=direction, depth=depth, column=column)
 
 
 def build_graph(
@@ -198,7 +259,7 @@ def build_graph(
             if hops >= depth:
                 continue
             for job in _neighbours(store, node, upstream):
-                graph.jobs.setdefault(job, store.jobs[job])
+                graph.jobs.setdefault(job, replace(store.jobs[job]))
                 graph.edges.add(Edge(job, node) if upstream else Edge(node, job))
                 for other in _neighbours(store, job, upstream):
                     graph.edges.add(Edge(other, job) if upstream else Edge(job, other))
@@ -240,7 +301,7 @@ def _walk_columns(
                 if here != (ds, col):
                     continue
                 graph.columns.add(e)
-                graph.jobs.setdefault(e.job, store.jobs[e.job])
+                graph.jobs.setdefault(e.job, replace(store.jobs[e.job]))
                 graph.edges.add(Edge(e.source, e.job))
                 graph.edges.add(Edge(e.job, e.target))
                 if there[0] in store.datasets:

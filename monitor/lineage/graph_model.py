@@ -62,7 +62,14 @@ class DatasetNode:
         return max(outcomes, key=lambda o: _RANK.get(o, 0))
 
     def at(self, distance: int) -> DatasetNode:
-        return replace(self, distance=distance)
+        """A copy placed `distance` hops from the root (containers copied too)."""
+        return replace(
+            self,
+            distance=distance,
+            fields=list(self.fields) if self.fields is not None else None,
+            aliases=list(self.aliases),
+            checks={k: dict(v) for k, v in self.checks.items()},
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -2,7 +2,7 @@
 
 Sources from `riverkeeper demo` (orders DB, products CSV, clickstream Parquet,
 customers API on a free port), every pipeline run with the lineage listener
-wired as `serve` wires it, events delivered through the `file` transport chosen
+wired as `riverkeeper run` wires it, events delivered through the `file` transport chosen
 by OPENLINEAGE__TRANSPORT__* variables. (The session's lineage plugin also
 validates every stored event against the official schemas.)
 """
@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from monitor.lineage.graph import lineage_graph
-from monitor.lineage.outbox import stored_events
-from monitor.lineage.wiring import open_lineage
+from monitor.lineage.outbox import backlog, stored_events
 from tests.support import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -41,18 +40,13 @@ def test_example_project_emits_lineage_for_every_run_and_task(tmp_path, monkeypa
     monkeypatch.setenv("OPENLINEAGE__TRANSPORT__APPEND", "true")
     project = open_project(tmp_path / "config", dict(os.environ))
     setup_demo(project, datetime(2026, 11, 25, 12, tzinfo=UTC), seed=7, days=2, start=True)
-    store = open_store(project)
-    try:
-        lineage = open_lineage(store.engine, project.spec)
+    try:  # as `riverkeeper run --all`: outbox listener, sender, bounded drain at the end
         results = run_pipelines(
-            project,
-            list(project.pipelines),
-            logical_date=datetime(2026, 11, 24, tzinfo=UTC),
-            listeners=[lineage.listener],
+            project, list(project.pipelines), logical_date=datetime(2026, 11, 24, tzinfo=UTC)
         )
-        drained = lineage.close(drain_timeout=30)
-        assert drained.complete, drained.message()
         assert all(r.ok for r in results), results
+        store = open_store(project)
+        assert backlog(store.engine).pending == 0  # the drain delivered everything
         events = stored_events(store.engine)
         graph = lineage_graph(store.engine, "warehouse.daily_sales_summary", direction="upstream")
         column = lineage_graph(
@@ -62,8 +56,8 @@ def test_example_project_emits_lineage_for_every_run_and_task(tmp_path, monkeypa
             column="total_revenue",
         )
         downstream = lineage_graph(store.engine, "production.orders", direction="downstream")
-    finally:
         store.close()
+    finally:
         stop_api(demo_paths(project))
 
     # the file transport received exactly the stored events, in order

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,49 @@ def test_errors_name_what_was_asked(store: sa.Engine, project: Project):
         lineage_graph(store, "daily_sales_summary", direction="sideways")
     with pytest.raises(UsageError, match=r"depth must be 0 or more, not -1"):
         lineage_graph(store, "daily_sales_summary", depth=-1)
+
+
+def test_cached_graph_sees_late_committed_ids_and_a_replaced_store(store: sa.Engine, project):
+    from monitor.lineage.graph import cached_store, load_store
+    from monitor.lineage.tables import outbox
+
+    with store.begin() as conn:  # an event whose id was handed out but not yet committed
+        late = conn.execute(sa.select(outbox).where(outbox.c.id == 5)).mappings().one()
+        conn.execute(sa.delete(outbox).where(outbox.c.id == 5))
+    assert (late["event_type"], late["job_name"]) == ("COMPLETE", "elt.load_customers")
+    writes = {
+        e for e in cached_store(store).edges if e.source == "job:riverkeeper:elt.load_customers"
+    }
+    assert writes == set()
+    emit_project_run(lineage_listener(store), project, 2)
+    with store.begin() as conn:
+        conn.execute(sa.insert(outbox).values(dict(late)))
+    fresh = load_store(store)
+    cached = cached_store(store)
+    assert any(e.source == "job:riverkeeper:elt.load_customers" for e in cached.edges)
+    assert cached.edges == fresh.edges and cached.columns == fresh.columns
+    assert {k: v.latest_run for k, v in cached.jobs.items()} == {
+        k: v.latest_run for k, v in fresh.jobs.items()
+    }
+    with store.begin() as conn:  # the store is emptied: the cache starts over
+        conn.execute(sa.delete(outbox))
+    assert cached_store(store).edges == set()
+
+
+def test_an_older_event_arriving_late_does_not_replace_the_latest_run(store: sa.Engine, project):
+    from dataclasses import replace as copy
+
+    from monitor.lineage.graph import load_store
+
+    listener = lineage_listener(store)
+    newer = task_info("copy", run=run_info(pipeline="copy"))
+    older = task_info("copy", run=run_info("019abc00-0000-7000-8000-0000000000aa", "copy"))
+    out = table_dataset(project.warehouse, "copy_target", connection="warehouse")
+    report = TaskReport(TaskState.SUCCESS, T0, T0, (project.table("orders"),), (out,), rows_out=5)
+    listener.task_finished(newer, copy(report, ended_at=T0 + timedelta(hours=1)))
+    listener.task_finished(older, copy(report, state=TaskState.FAILED, rows_out=None))
+    loaded = load_store(store)
+    job = loaded.jobs["job:riverkeeper:copy.copy"]
+    assert job.latest_run is not None and job.latest_run.run_id == newer.task_run_id
+    [target] = [d for d in loaded.datasets.values() if d.name == "copy_target"]
+    assert target.latest_run is not None and target.latest_run.state == "COMPLETE"
