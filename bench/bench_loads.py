@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import adbc_driver_postgresql.dbapi  # noqa: F401 - imported before timing (all methods warm)
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa

@@ -9,6 +9,8 @@ and rerunning the same run leaves the same rows (no duplicates):
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,7 +20,7 @@ from pydantic import Field, model_validator
 from monitor.config.base import Model
 from monitor.connectors import drift
 from monitor.connectors.base import IOContext, WriteResult
-from monitor.connectors.bulk import bulk_insert, sa_type, typed_table
+from monitor.connectors.bulk import ADBC_MIN_ROWS, adbc_append, bulk_insert, sa_type, typed_table
 from monitor.connectors.connect import sql_connection
 from monitor.connectors.typing import frame_columns
 from monitor.errors import DataError
@@ -27,6 +29,7 @@ from monitor.lineage.naming import table_dataset
 if TYPE_CHECKING:
     import pandas as pd
 
+log = logging.getLogger(__name__)
 WriteMode = Literal["append", "replace", "merge", "replace_interval"]
 
 
@@ -62,8 +65,16 @@ class SqlTarget(Model):
                 )
         with sql_connection(ctx, self.connection, begin=True) as conn:
             frame, table = self._prepare(conn, frame)
-            written = self._write(conn, table, frame, ctx)
+            fast = self._adbc(conn, frame)
+            written = 0 if fast else self._write(conn, table, frame, ctx)
             url = conn.engine.url
+        if fast:  # the table is ready (committed); the rows go in one ADBC transaction
+            try:
+                written = adbc_append(url, table, frame)
+            except Exception:  # any ADBC failure: the rows go by COPY instead
+                log.debug("ADBC ingest into %s failed; using COPY", self.shown, exc_info=True)
+                with sql_connection(ctx, self.connection, begin=True) as conn:
+                    written = bulk_insert(conn, table, frame)
         dataset = table_dataset(
             url,
             self.table,
@@ -72,6 +83,13 @@ class SqlTarget(Model):
             columns=frame_columns(frame),
         )
         return WriteResult(dataset=dataset, rows_written=written, mode=self.mode)
+
+    def _adbc(self, conn: sa.Connection, frame: pd.DataFrame) -> bool:
+        if self.mode != "append" or conn.dialect.name != "postgresql":
+            return False
+        if len(frame) < ADBC_MIN_ROWS:
+            return False
+        return importlib.util.find_spec("adbc_driver_postgresql") is not None
 
     def _prepare(self, conn: sa.Connection, frame: pd.DataFrame) -> tuple[pd.DataFrame, sa.Table]:
         """Create the table, or check and evolve its schema; the table with typed columns."""

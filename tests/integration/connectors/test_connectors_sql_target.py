@@ -128,3 +128,22 @@ def test_schema_drift_fail_names_table_and_column(engine_url: str, tmp_path: Pat
     ):
         evolve.write(_orders([2]).assign(order_id=["x"]), ctx)
     ctx.engine_for("wh").dispose()
+
+
+@pytest.mark.postgres
+def test_large_postgres_appends_use_adbc_and_fall_back_to_copy(pg_url: str, tmp_path: Path) -> None:
+    from monitor.connectors.bulk import ADBC_MIN_ROWS
+
+    rows = ADBC_MIN_ROWS + 10
+    frame = pd.DataFrame({"id": range(rows), "name": ["x"] * rows})
+    ctx = make_ctx(tmp_path, sql={"wh": pg_url})
+    engine = ctx.engine_for("wh")
+    with engine.begin() as conn:  # INTEGER, not BIGINT: ADBC's binary COPY refuses int64
+        conn.execute(sa.text("CREATE TABLE narrow (id INTEGER, name TEXT)"))
+    for table in ("wide", "narrow"):
+        result = SqlTarget(connection="wh", table=table, mode="append").write(frame, ctx)
+        assert result.rows_written == rows
+        with engine.connect() as conn:
+            count = conn.execute(sa.text(f"SELECT COUNT(*), MAX(id) FROM {table}")).one()
+        assert tuple(count) == (rows, rows - 1)
+    engine.dispose()
