@@ -1,0 +1,69 @@
+"""The example project loads, its DAGs are the seed's, and its customers API (the demo's
+own server, on 127.0.0.1) is read by the REST source with the bearer token from config."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from monitor.config.project import HttpConnection
+from monitor.connectors.rest import HttpSource
+from monitor.demo import generate, start_api, write_files
+from monitor.errors import DataError
+from monitor.service import open_project
+from tests.integration.connectors.connectors_ctx import make_ctx
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_example_project_loads_with_the_seeds_pipelines() -> None:
+    project = open_project(REPO / "config", env={})
+    assert sorted(project.pipelines) == ["daily_sales", "daily_sales_elt", "ecommerce_analytics"]
+    elt = project.pipelines["daily_sales_elt"]
+    order = elt.order
+    assert order.index("load_raw_orders") < order.index("stg_orders") < order.index("fct_orders")
+    assert order.index("fct_orders") < order.index("daily_sales_summary")
+    etl = project.pipelines["daily_sales"]
+    assert set(etl.upstream["enrich_orders"]) == {
+        "clean_orders",
+        "clean_customers",
+        "extract_products",
+    }
+    assert project.connections["warehouse"].url.get_secret_value().startswith("duckdb:///")
+
+
+def test_environment_points_the_project_at_postgresql() -> None:
+    env = {"RIVERKEEPER_WAREHOUSE_URL": "postgresql+psycopg://u:pw@db:5432/analytics"}
+    project = open_project(REPO / "config", env=env)
+    assert (
+        project.connections["warehouse"].safe_url == "postgresql+psycopg://u:***@db:5432/analytics"
+    )
+
+
+def test_demo_api_pages_and_token(tmp_path: Path) -> None:
+    data = generate(datetime(2024, 3, 5, 13, tzinfo=UTC), days=1)
+    write_files(data, tmp_path)
+    server = start_api(tmp_path / "customers.json", token="demo-token")
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        source = HttpSource(
+            connection="api",
+            path="/customers",
+            records="data",
+            pagination={"type": "page", "size": 50},
+            columns={"customer_id": "int", "created_at": "timestamp"},
+        )
+        good = HttpConnection(
+            base_url=url, headers={"Authorization": SecretStr("Bearer demo-token")}
+        )
+        result = source.read(make_ctx(tmp_path, http={"api": good}))
+        assert len(result.frame) == len(data.customers) == result.rows_in
+        bad = HttpConnection(base_url=url, headers={"Authorization": SecretStr("Bearer nope")})
+        with pytest.raises(DataError, match="HTTP 401 Unauthorized"):
+            source.read(make_ctx(tmp_path, http={"api": bad}))
+    finally:
+        server.shutdown()
+        server.server_close()
