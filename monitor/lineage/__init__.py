@@ -2,12 +2,14 @@
 
 Entry points (imported lazily: openlineage-python takes ~0.35 s to import):
 
+* `open_lineage(engine, project_spec) -> Lineage` — listener + started sender; `.close(timeout)`.
 * `lineage_listener(engine, settings) -> OutboxListener` — the runner's RunListener.
 * `start_sender(engine, transport) -> OutboxSender` — background delivery; `.drain(timeout)`.
 * `transport_from_config() -> Transport` — the transport the OpenLineage config chooses.
 * `backlog(engine) -> Backlog` — what waits in the outbox (metrics, CLI line).
-* `sql_column_lineage(sql, dialect, resolve)` — column lineage of a SQL model.
-* `lineage_graph(engine, dataset, ...) -> LineageGraph` — upstream/downstream graph.
+* `sql_lineage(sql, dialect, resolve, target=) -> SqlLineage` — lineage of a SQL model.
+* `lineage_graph(engine, dataset, ...) -> LineageGraph` — upstream/downstream graph;
+  `cached_store(engine)` + `build_graph(store, dataset, ...)` for repeated reads.
 """
 
 from __future__ import annotations
@@ -27,21 +29,35 @@ _WHERE = {
     "start_sender": "sender",
     "transport_from_config": "transport",
     "sql_column_lineage": "sql",
-    "LineageGraph": "graph",
+    "sql_lineage": "sql",
+    "SqlLineage": "sql",
+    "LineageGraph": "graph_model",
     "lineage_graph": "graph",
+    "build_graph": "graph",
+    "cached_store": "graph",
+    "load_store": "graph",
+    "Lineage": "wiring",
+    "open_lineage": "wiring",
 }
 __all__ = [
     "Backlog",
     "DrainResult",
     "EventBuilder",
+    "Lineage",
     "LineageGraph",
     "LineageSettings",
     "OutboxListener",
     "OutboxSender",
+    "SqlLineage",
     "backlog",
+    "build_graph",
+    "cached_store",
     "lineage_graph",
     "lineage_listener",
+    "load_store",
+    "open_lineage",
     "sql_column_lineage",
+    "sql_lineage",
     "start_sender",
     "transport_from_config",
 ]

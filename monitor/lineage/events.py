@@ -104,10 +104,10 @@ class EventBuilder:
         set_producer(self.producer)  # facets take their `_producer` from this global
 
     # -- pipeline run ---------------------------------------------------------------
-    def pipeline_start(self, run: RunInfo, at: datetime) -> RunEvent:
-        return self._event(
-            RunState.START, at, run.run_id, self._pipeline_job(run), self._nominal(run)
-        )
+    def pipeline_start(self, run: RunInfo, at: datetime, *, again: bool = False) -> RunEvent:
+        """START; or RUNNING when the run id started before (a resumed run)."""
+        state = RunState.RUNNING if again else RunState.START
+        return self._event(state, at, run.run_id, self._pipeline_job(run), self._nominal(run))
 
     def pipeline_end(
         self, run: RunInfo, state: PipelineState, at: datetime, error: str | None = None

@@ -50,6 +50,16 @@ class OutboxWriter:
         self.capture = capture_dir / f"events-{os.getpid()}.jsonl" if capture_dir else None
         self._capture_lock = threading.Lock()
 
+    def has_start(self, run_id: str) -> bool:
+        """Whether a START of this OpenLineage run id is stored (a resumed or retried run)."""
+        query = (
+            sa.select(outbox.c.id)
+            .where(outbox.c.run_id == run_id, outbox.c.event_type == "START")
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
     def write(self, event: RunEvent) -> int:
         """Store one event; returns its outbox id (the delivery order)."""
         payload = serialize(event, self.secrets)
@@ -78,8 +88,9 @@ class OutboxListener:
     """A `RunListener` that writes the OpenLineage events of every run to the outbox.
 
     Never raises: a failure to build or store an event is logged with the run id
-    and the run goes on. Each task run gets exactly one START and one terminal
-    event; a retried attempt adds RUNNING events in between.
+    and the run goes on. Each run id gets one START (checked against the outbox,
+    so it holds across processes); a retried attempt or a resumed run adds
+    RUNNING events, then a new terminal event (consumers keep the latest state).
     """
 
     def __init__(self, builder: EventBuilder, writer: OutboxWriter) -> None:
@@ -93,13 +104,24 @@ class OutboxListener:
         except Exception:
             log.exception("lineage: could not store the %s event", what)
 
+    def _started_before(self, run_id: str) -> bool:
+        try:
+            return self.writer.has_start(run_id)
+        except Exception:
+            log.exception("lineage: could not read the outbox for run %s", run_id)
+            return False
+
     def run_started(self, run: RunInfo, at: datetime) -> None:
-        self._store(f"START of run {run.run_id}", lambda: self.builder.pipeline_start(run, at))
+        again = self._started_before(run.run_id)  # `riverkeeper run --resume` keeps the id
+        self._store(
+            f"START of run {run.run_id}", lambda: self.builder.pipeline_start(run, at, again=again)
+        )
 
     def task_started(self, task: TaskInfo, at: datetime) -> None:
         with self._lock:
             again = task.task_run_id in self._started
             self._started.add(task.task_run_id)
+        again = again or self._started_before(task.task_run_id)
         what = f"start of task {task.task} (run {task.task_run_id})"
         if again:
             self._store(what, lambda: self.builder.task_running(task, at))
@@ -113,7 +135,9 @@ class OutboxListener:
                 self._started.discard(task.task_run_id)
             else:
                 self._started.add(task.task_run_id)
-        if not started:  # skipped / upstream_failed tasks never started: still one START
+        if not started and not self._started_before(
+            task.task_run_id
+        ):  # skipped / upstream_failed tasks never started: still one START
             self._store(
                 f"START of task {task.task}",
                 lambda: self.builder.task_start(task, report.started_at),

@@ -165,3 +165,31 @@ def test_only_the_lease_holder_sends_until_the_lease_expires(store, tmp_path):
     b.clock = lambda: now + timedelta(seconds=31)  # the lease of `a` expired
     assert b.send_pending() == 6
     assert not files[0].exists() and len(files[1].read_text().splitlines()) == 6
+
+
+def test_a_resumed_run_keeps_its_ids_and_gets_running_not_a_second_start(store: sa.Engine):
+    from monitor.pipeline.events import RunState
+
+    first = lineage_listener(store)  # the run fails in one process...
+    run, task = run_info(), task_info("extract_orders")
+    first.run_started(run, T0)
+    first.task_started(task, T0)
+    first.task_finished(task, extract_report(TaskState.FAILED, error="refused"))
+    first.run_finished(run, RunState.FAILED, T0, "1 task failed")
+    second = lineage_listener(store)  # ...and `run --resume` reruns it in another
+    second.run_started(run, T0 + timedelta(hours=1))
+    second.task_started(task, T0 + timedelta(hours=1))
+    second.task_finished(task, extract_report())
+    second.run_finished(run, RunState.SUCCESS, T0 + timedelta(hours=1), None)
+    assert [e["eventType"] for e in stored_events(store, run.run_id)] == [
+        "START",
+        "FAIL",
+        "RUNNING",
+        "COMPLETE",
+    ]
+    assert [e["eventType"] for e in stored_events(store, task.task_run_id)] == [
+        "START",
+        "FAIL",
+        "RUNNING",
+        "COMPLETE",
+    ]
