@@ -154,6 +154,14 @@ def _issue(doc: YamlDoc, err: Any, model: type[pydantic.BaseModel]) -> ConfigIss
             _clean(doc.data, (*loc, field)),
             f"unknown {field} {got!r} (expected one of: {expected})",
         )
+    if kind.startswith("unknown_") and kind.endswith("_type"):  # a callable discriminator's error
+        node = _walk(doc.data, loc)
+        got = node.get("type") if isinstance(node, dict) else None
+        if got is None:
+            return doc.issue(
+                _clean(doc.data, (*loc, "type")), f"missing required key 'type' ({err['msg']})"
+            )
+        return doc.issue(_clean(doc.data, (*loc, "type")), f"{err['msg']} (got {got!r})")
     message = err["msg"]
     message = message.removeprefix("Value error, ")
     if kind == "missing":
