@@ -85,6 +85,7 @@ class SeedSize:
     alert_history: int = 200
     pipelines: int = 5  # copies of the five base pipelines beyond five get a numeric suffix
     datasets_per_pipeline: int = 2
+    lineage_every_run: bool = False  # one COMPLETE event per run (else per pipeline)
 
 
 @dataclass
@@ -337,7 +338,7 @@ def seed_store(
                 }
             )
         insert_rows(conn, DeadLetter.__table__, dead)  # type: ignore[arg-type]
-        insert_rows(conn, LineageEvent.__table__, _lineage_rows(conn, plist, run_index, now))  # type: ignore[arg-type]
+        insert_rows(conn, LineageEvent.__table__, _lineage_rows(conn, plist, run_index, now, size.lineage_every_run))  # type: ignore[arg-type]
         _alerts(conn, rnd, plist, size.alert_history, now)
     return out
 
@@ -430,14 +431,19 @@ def _lineage_rows(
     plist: list[tuple[str, dict[str, Any] | None, list[str], list[str], list[str]]],
     run_index: list[tuple[str, str, datetime, str]],
     now: datetime,
+    every_run: bool = False,
 ) -> list[dict[str, Any]]:
-    """One COMPLETE event per pipeline's newest run: inputs → outputs with column lineage."""
+    """COMPLETE events (per pipeline's newest run, or every run): inputs → outputs."""
     latest: dict[str, tuple[str, datetime]] = {}
+    runs: list[tuple[str, str, datetime]] = []
     for run_id, pipe, ended, _ in run_index:
         latest[pipe] = (run_id, ended)
+        runs.append((pipe, run_id, ended))
+    shape = {p[0]: p for p in plist}
+    chosen = runs if every_run else [(p, *latest[p]) for p in shape]
     rows = []
-    for name, _s, _t, ins, outs in plist:
-        run_id, ended = latest[name]
+    for name, run_id, ended in chosen:
+        _n, _s, _t, ins, outs = shape[name]
         fields = {
             col: {
                 "inputFields": [{"namespace": "riverkeeper", "name": i, "field": col} for i in ins]

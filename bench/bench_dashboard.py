@@ -1,0 +1,172 @@
+"""Render time of every dashboard page on a big store: 10k runs, 1M check results.
+
+    .venv/bin/python bench/bench_dashboard.py                      # SQLite, AppTest
+    .venv/bin/python bench/bench_dashboard.py --store-url postgresql+psycopg://...
+    .venv/bin/python bench/bench_dashboard.py --browser            # also Chromium
+
+Seeds the store once (dashboard.seed: bulk inserts, COPY on PostgreSQL; a
+SQLite file is kept under .riverkeeper/bench/ and reused), then times each
+page through streamlit's AppTest: "cold" with every cache cleared (all
+queries run), "warm" within the cache TTL. `--browser` also starts
+`riverkeeper dashboard` and times page load → rendered in Chromium.
+Goal: every page under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dashboard.seed import SeedSize, seed_store
+from monitor.store.db import create_store_engine, migrate
+
+PAGES = ["overview", "pipeline", "quality", "lineage", "alerts", "dead_letters"]
+GOAL_S = 2.0
+READY = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    '[data-test-connection-state="CONNECTED"]'
+)
+
+
+def seed(url: str, runs: int, checks: int) -> None:
+    engine = create_store_engine(url)
+    migrate(engine)
+    with engine.connect() as conn:
+        have = conn.exec_driver_sql("SELECT count(*) FROM pipeline_runs").scalar_one()
+    if have:
+        print(f"store already seeded ({have} runs): {engine.url.render_as_string()}")
+        return
+    size = SeedSize(
+        runs=runs,
+        check_results=checks,
+        dead_letters=20_000,
+        alert_history=5_000,
+        pipelines=20,
+        datasets_per_pipeline=4,
+        lineage_every_run=True,
+    )
+    started = time.perf_counter()
+    out = seed_store(engine, datetime.now(UTC), size)
+    took = time.perf_counter() - started
+    print(f"seeded {out.runs} runs, {out.check_results} check results in {took:.0f} s")
+    engine.dispose()
+
+
+def time_apptest(url: str, repeat: int) -> dict[str, tuple[float, float]]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["RIVERKEEPER_STORE_URL"] = url
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.run()  # imports and the first render
+    results = {}
+    for page in PAGES:
+        cold, warm = [], []
+        for _ in range(repeat):
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            t = time.perf_counter()
+            at.switch_page(f"pages/{page}.py").run()
+            cold.append(time.perf_counter() - t)
+            assert not at.exception, [e.message for e in at.exception]
+            t = time.perf_counter()
+            at.run()
+            warm.append(time.perf_counter() - t)
+        results[page] = (statistics.median(cold), statistics.median(warm))
+    return results
+
+
+def time_browser(url: str, repeat: int) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.support import free_port
+
+    config = Path(tempfile.mkdtemp())
+    (config / "riverkeeper.yaml").write_text(f"store:\n  url: {url}\n")
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "--config",
+            str(config),
+            "dashboard",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, float] = {}
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/_stcore/health", timeout=1).text == "ok":
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(base)
+            page.wait_for_selector(READY, timeout=120_000)  # warm-up: imports, first queries
+            for name in PAGES:
+                samples = []
+                for _ in range(repeat):
+                    t = time.perf_counter()
+                    page.goto(f"{base}/{'' if name == 'overview' else name}")
+                    page.wait_for_selector(READY, timeout=120_000)
+                    samples.append(time.perf_counter() - t)
+                results[name] = statistics.median(samples)
+            browser.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = f"sqlite:///{ROOT / '.riverkeeper' / 'bench' / 'dashboard.db'}"
+    parser.add_argument("--store-url", default=default)
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--checks", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--browser", action="store_true")
+    args = parser.parse_args()
+    if args.store_url.startswith("sqlite:///"):
+        Path(args.store_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    seed(args.store_url, args.runs, args.checks)
+    apptest = time_apptest(args.store_url, args.repeat)
+    browser = time_browser(args.store_url, args.repeat) if args.browser else {}
+    print(f"\n{args.runs:,} runs, {args.checks:,} check results, median of {args.repeat}")
+    head = "| page | cold (s) | warm (s) |" + (" browser (s) |" if browser else "")
+    print(head)
+    print("|---|---:|---:|" + ("---:|" if browser else ""))
+    worst = 0.0
+    for page, (cold, warm) in apptest.items():
+        extra = f" {browser[page]:.2f} |" if browser else ""
+        print(f"| {page} | {cold:.2f} | {warm:.2f} |{extra}")
+        worst = max(worst, cold, browser.get(page, 0.0))
+    verdict = "meets" if worst < GOAL_S else "MISSES"
+    print(f"\nslowest: {worst:.2f} s — {verdict} the {GOAL_S:.0f} s goal")
+
+
+if __name__ == "__main__":
+    main()
