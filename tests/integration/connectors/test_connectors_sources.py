@@ -173,3 +173,32 @@ def test_parquet_hive_partitions_are_selected_by_the_interval(tmp_path: Path) ->
         tmp_path, interval=(datetime(2024, 3, 6, tzinfo=UTC), datetime(2024, 3, 6, 1, tzinfo=UTC))
     )
     assert source.read(empty).frame.empty
+
+
+def test_locked_duckdb_file_is_a_transient_error_that_says_so(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "wh.duckdb"
+    script = (
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+        "c.execute('CREATE TABLE t (x INT)'); print('ready', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        ctx = make_ctx(tmp_path, sql={"warehouse": f"duckdb:///{path}"})
+        with pytest.raises(ConnectionFailedError) as caught:
+            SqlSource(connection="warehouse", table="t").read(ctx)
+        assert str(caught.value).startswith(
+            f"connection 'warehouse' (duckdb:///{path}) failed: "
+            "the DuckDB file is locked by another process ("
+        )
+        assert caught.value.transient
+    finally:
+        holder.kill()
+        holder.wait()

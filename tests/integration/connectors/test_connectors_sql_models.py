@@ -105,6 +105,13 @@ def test_models_run_in_ref_order_and_rerun_cleanly(tmp_path: Path, warehouse: st
         out = result.outputs
         assert out["daily"].rows_out == 2 and out["daily"].outputs[0].table == "daily"
         assert out["daily"].sql is not None and "stg_events" in out["daily"].sql
+        stg = out["stg_events"]
+        assert [d.table for d in stg.inputs] == ["raw_events"]
+        lineage = stg.column_lineage[stg.outputs[0].key]
+        assert [(o.dataset.table, o.column, o.transformation) for o in lineage["day"]] == [
+            ("raw_events", "ts", "TRANSFORMATION")
+        ]
+        assert [(o.dataset.table, o.column) for o in lineage["id"]] == [("raw_events", "id")]
     finally:
         store.close()
     assert _rows(warehouse, "SELECT day, n FROM daily ORDER BY day")[1][1] == 2
