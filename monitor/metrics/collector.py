@@ -23,6 +23,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from alerts import metrics as m
 from monitor.metrics import queries as q
+from monitor.metrics.runstats import PipelineStats, RunStats
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -42,6 +43,7 @@ class StoreCollector(Collector):
     def __init__(self, engine: sa.Engine, clock: Clock = utcnow) -> None:
         self.engine = engine
         self.clock = clock
+        self.runs = RunStats()
 
     def describe(self) -> list[Metric]:
         return []  # no query at registration time
@@ -70,83 +72,59 @@ class StoreCollector(Collector):
         return [*families, up, took]
 
     def _read(self, conn: sa.Connection, now: datetime) -> list[Metric]:
+        stats = self.runs.read(conn, now)
         return [
-            *self._runs(conn),
-            self._durations(conn),
+            *self._runs(stats),
+            self._durations(stats),
             self._queue(conn),
             *self._checks(conn, now),
-            self._lag(conn),
+            self._lag(stats),
             *self._outbox(conn, now),
         ]
 
-    def _runs(self, conn: sa.Connection) -> list[Metric]:
-        pipelines = set(q.pipeline_names(conn))
-        rows = q.runs_by_state(conn)
-        pipelines.update(r.pipeline for r in rows)
-        runs: dict[tuple[str, str], float] = {(p, s): 0 for p in pipelines for s in m.RUN_STATUSES}
-        records: dict[tuple[str, str], float] = {
-            (p, s): 0 for p in pipelines for s in m.RECORD_STATUSES
-        }
-        active: dict[str, float] = dict.fromkeys(pipelines, 0)
-        last_run: dict[str, float] = {}
-        last_ok: dict[str, float] = {}
-        for r in rows:
-            if r.state in m.RUN_STATUSES:
-                runs[r.pipeline, r.state] = r.runs
-            else:
-                active[r.pipeline] += r.runs
-            if r.state in q.FINISHED:
-                records[r.pipeline, "success"] += r.rows_out
-                records[r.pipeline, "rejected"] += r.rows_rejected
-            if r.state == "failed":  # what a failed run read and neither loaded nor rejected
-                records[r.pipeline, "failure"] += max(r.rows_in - r.rows_out - r.rows_rejected, 0)
-            started = _ts(r.last_started)
-            if started is not None:
-                last_run[r.pipeline] = max(last_run.get(r.pipeline, started), started)
-            if r.state == "success" and r.last_ended is not None:
-                last_ok[r.pipeline] = r.last_ended.timestamp()
-
+    def _runs(self, stats: dict[str, PipelineStats]) -> list[Metric]:
         total = CounterMetricFamily(
             m.RUNS_TOTAL, "Finished pipeline runs by final state.", labels=["pipeline", "status"]
         )
-        for (pipeline, status), n in sorted(runs.items()):
-            total.add_metric([pipeline, status], n)
         progress = GaugeMetricFamily(
             m.RUNS_IN_PROGRESS, "Runs queued or running.", labels=["pipeline"]
         )
-        for pipeline, n in sorted(active.items()):
-            progress.add_metric([pipeline], n)
         processed = CounterMetricFamily(
             m.RECORDS_PROCESSED_TOTAL,
             "Records of finished runs: loaded (success), lost in a failed run (failure), "
             "dead-lettered (rejected).",
             labels=["pipeline", "status"],
         )
-        for (pipeline, status), n in sorted(records.items()):
-            processed.add_metric([pipeline, status], n)
-        started_g = GaugeMetricFamily(
+        started = GaugeMetricFamily(
             m.LAST_RUN, "Unix time the newest run started.", labels=["pipeline"]
         )
-        for pipeline, ts in sorted(last_run.items()):
-            started_g.add_metric([pipeline], ts)
-        ok_g = GaugeMetricFamily(
+        ok = GaugeMetricFamily(
             m.LAST_SUCCESS, "Unix time the newest successful run ended.", labels=["pipeline"]
         )
-        for pipeline, ts in sorted(last_ok.items()):
-            ok_g.add_metric([pipeline], ts)
-        return [total, progress, processed, started_g, ok_g]
+        for pipeline, st in sorted(stats.items()):
+            for status in sorted(m.RUN_STATUSES):  # zeros too: rate() needs a baseline
+                total.add_metric([pipeline, status], st.runs.get(status, 0))
+            for status in sorted(m.RECORD_STATUSES):
+                processed.add_metric([pipeline, status], st.records.get(status, 0))
+            progress.add_metric([pipeline], st.in_progress)
+            if st.last_started is not None:
+                started.add_metric([pipeline], st.last_started.timestamp())
+            if st.last_success is not None:
+                ok.add_metric([pipeline], st.last_success.timestamp())
+        return [total, progress, processed, started, ok]
 
-    def _durations(self, conn: sa.Connection) -> Metric:
+    def _durations(self, stats: dict[str, PipelineStats]) -> Metric:
         hist = HistogramMetricFamily(
             m.PROCESSING_DURATION, "Duration of finished pipeline runs.", labels=["pipeline"]
         )
-        for r in sorted(q.durations(conn), key=lambda r: str(r.pipeline)):
+        for pipeline, st in sorted(stats.items()):
+            if not st.count:
+                continue
             buckets = [
-                (repr(float(le)), float(r._mapping[f"le_{i}"] or 0))
-                for i, le in enumerate(q.DURATION_BUCKETS)
+                (repr(le), float(n)) for le, n in zip(q.DURATION_BUCKETS, st.buckets, strict=True)
             ]
-            buckets.append(("+Inf", float(r.n)))
-            hist.add_metric([r.pipeline], buckets, float(r.total or 0.0))
+            buckets.append(("+Inf", float(st.count)))
+            hist.add_metric([pipeline], buckets, round(st.total, 6))
         return hist
 
     def _queue(self, conn: sa.Connection) -> Metric:
@@ -186,14 +164,15 @@ class StoreCollector(Collector):
                 fresh.add_metric([r.pipeline or "", r.dataset], age)
         return [status, value, last, fresh]
 
-    def _lag(self, conn: sa.Connection) -> Metric:
+    def _lag(self, stats: dict[str, PipelineStats]) -> Metric:
         lag = GaugeMetricFamily(
             m.SCHEDULER_LAG,
             "Start minus scheduled time of the newest scheduled run.",
             labels=["pipeline"],
         )
-        for r in sorted(q.scheduler_lag(conn), key=lambda r: str(r.pipeline)):
-            lag.add_metric([r.pipeline], float(r.lag))
+        for pipeline, st in sorted(stats.items()):
+            if st.lag is not None:
+                lag.add_metric([pipeline], st.lag)
         return lag
 
     def _outbox(self, conn: sa.Connection, now: datetime) -> list[Metric]:

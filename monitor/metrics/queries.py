@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitor.pipeline.events import RunState
 from monitor.store.tables import CheckResult, DeadLetter, LineageEvent, Pipeline, PipelineRun
 
 RUNS = PipelineRun.__table__
@@ -22,7 +23,9 @@ OUTBOX = LineageEvent.__table__
 
 # Run duration buckets (seconds): batch pipelines run for seconds to hours.
 DURATION_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0)
-FINISHED = ("success", "failed")
+FINISHED = ("success", "failed")  # runs whose records and durations count
+RUN_STATES = ("success", "failed", "aborted")  # final states
+UNFINISHED = tuple(str(s) for s in RunState if s not in RUN_STATES)
 
 
 def seconds_between(dialect: str, start: Any, end: Any) -> sa.ColumnElement[float]:
@@ -37,36 +40,38 @@ def pipeline_names(conn: sa.Connection) -> list[str]:
     return [r[0] for r in conn.execute(sa.select(PIPELINES.c.name))]
 
 
-def runs_by_state(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
-    """Per pipeline and state: count, records in/out/rejected, last start and end."""
-    c = RUNS.c
-    query = sa.select(
+def _run_columns(conn: sa.Connection) -> list[sa.ColumnElement[Any]]:
+    c, dialect = RUNS.c, conn.dialect.name
+    return [
         c.pipeline,
         c.state,
-        sa.func.count().label("runs"),
-        sa.func.coalesce(sa.func.sum(c.rows_in), 0).label("rows_in"),
-        sa.func.coalesce(sa.func.sum(c.rows_out), 0).label("rows_out"),
-        sa.func.coalesce(sa.func.sum(c.rows_rejected), 0).label("rows_rejected"),
-        sa.func.max(c.started_at).label("last_started"),
-        sa.func.max(c.ended_at).label("last_ended"),
-    ).group_by(c.pipeline, c.state)
-    return conn.execute(query).all()
-
-
-def durations(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
-    """Per pipeline: finished-run count, duration sum, and cumulative bucket counts."""
-    c = RUNS.c
-    d = seconds_between(conn.dialect.name, c.started_at, c.ended_at)
-    buckets = [
-        sa.func.sum(sa.case((d <= le, 1), else_=0)).label(f"le_{i}")
-        for i, le in enumerate(DURATION_BUCKETS)
+        c.rows_in,
+        c.rows_out,
+        c.rows_rejected,
+        c.started_at,
+        c.ended_at,
+        c.scheduled_for,
+        seconds_between(dialect, c.started_at, c.ended_at).label("duration"),
+        seconds_between(dialect, c.scheduled_for, c.started_at).label("lag"),
     ]
-    query = (
-        sa.select(c.pipeline, sa.func.count().label("n"), sa.func.sum(d).label("total"), *buckets)
-        .where(c.state.in_(FINISHED), c.started_at.is_not(None), c.ended_at.is_not(None))
-        .group_by(c.pipeline)
+
+
+def finished_runs(conn: sa.Connection, after: datetime | None) -> list[sa.Row[Any]]:
+    """Runs in a final state that finished after `after` (all of them when None)."""
+    c = RUNS.c
+    finished_at = sa.func.coalesce(c.ended_at, c.started_at, c.created_at)
+    query = sa.select(*_run_columns(conn), finished_at.label("finished_at")).where(
+        c.state.in_(RUN_STATES)
     )
-    return conn.execute(query).all()
+    if after is not None:
+        query = query.where(finished_at > after)
+    return list(conn.execute(query))
+
+
+def unfinished_runs(conn: sa.Connection) -> list[sa.Row[Any]]:
+    """Queued and running runs (few; `state` is indexed, so IN, not NOT IN)."""
+    query = sa.select(*_run_columns(conn)).where(RUNS.c.state.in_(UNFINISHED))
+    return list(conn.execute(query))
 
 
 def waiting_dead_letters(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
@@ -79,46 +84,37 @@ def waiting_dead_letters(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
     return conn.execute(query).all()
 
 
-def latest_checks(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
-    """The newest result of every (dataset, check)."""
+def latest_checks(conn: sa.Connection) -> list[sa.Row[Any]]:
+    """The newest result of every (dataset, check) by execution time (then by id)."""
     c = CHECKS.c
-    rank = (
-        sa.func.row_number()
-        .over(partition_by=(c.dataset, c.check_name), order_by=(c.executed_at.desc(), c.id.desc()))
-        .label("rank")
-    )
-    ranked = sa.select(
-        c.dataset,
-        c.check_name,
-        c.check_type,
-        c.severity,
-        c.outcome,
-        c.value,
-        c.executed_at,
-        c.pipeline,
-        rank,
-    ).subquery()
-    query = (
-        sa.select(ranked).where(ranked.c.rank == 1).order_by(ranked.c.dataset, ranked.c.check_name)
-    )
-    return conn.execute(query).all()
-
-
-def scheduler_lag(conn: sa.Connection) -> Sequence[sa.Row[Any]]:
-    """Per pipeline: start minus scheduled time of its newest scheduled, started run."""
-    c = RUNS.c
-    rank = (
-        sa.func.row_number()
-        .over(partition_by=c.pipeline, order_by=c.scheduled_for.desc())
-        .label("rank")
-    )
-    lag = seconds_between(conn.dialect.name, c.scheduled_for, c.started_at).label("lag")
-    ranked = (
-        sa.select(c.pipeline, lag, rank)
-        .where(c.scheduled_for.is_not(None), c.started_at.is_not(None))
+    newest = (
+        sa.select(c.dataset, c.check_name, sa.func.max(c.executed_at).label("at"))
+        .group_by(c.dataset, c.check_name)
         .subquery()
     )
-    return conn.execute(sa.select(ranked.c.pipeline, ranked.c.lag).where(ranked.c.rank == 1)).all()
+    query = (
+        sa.select(
+            c.dataset,
+            c.check_name,
+            c.check_type,
+            c.severity,
+            c.outcome,
+            c.value,
+            c.executed_at,
+            c.pipeline,
+        )
+        .join(
+            newest,
+            (c.dataset == newest.c.dataset)
+            & (c.check_name == newest.c.check_name)
+            & (c.executed_at == newest.c.at),
+        )
+        .order_by(c.dataset, c.check_name, c.id)
+    )
+    latest: dict[tuple[str, str], sa.Row[Any]] = {}
+    for row in conn.execute(query):
+        latest[row.dataset, row.check_name] = row  # ties: the highest id wins
+    return list(latest.values())
 
 
 def outbox_backlog(conn: sa.Connection) -> tuple[int, datetime | None]:

@@ -146,3 +146,40 @@ def test_an_unreachable_store_reports_store_up_zero(
     assert f"metrics: cannot read the store at sqlite:///{tmp_path / 'missing' / 'rk.db'}" in (
         caplog.text
     )
+
+
+def test_cached_run_totals_equal_a_fresh_read_as_runs_arrive(store_url: str) -> None:
+    """One collector across scrapes (folding old runs) says what a new one reads at once."""
+    engine = store(store_url)
+    example_store(engine)
+    collector = StoreCollector(engine)
+    minute = timedelta(minutes=1)
+    for step in range(1, 13):
+        now = T0 + step * 5 * minute
+        with Session(engine) as s, s.begin():
+            state = "failed" if step % 4 == 0 else "success"
+            add_run(s, "orders_etl", state, now - 2 * minute, 30.0 + step, (100, 90, 5), now)
+            if step % 6 == 0:  # committed late: it ended 8 minutes before this scrape
+                add_run(s, "clickstream_hourly", "success", now - 9 * minute, 60.0, (7, 7, 0))
+        cached = generate_latest_at(collector, now)
+        fresh = generate_latest_at(StoreCollector(engine), now)
+        assert cached == fresh, f"step {step}"
+    assert collector.runs.watermark == now - timedelta(minutes=10)
+    got = samples(cached)
+    key = (("pipeline", "orders_etl"), ("status", "success"))
+    assert got["pipeline_runs_total", key] == 2 + 9
+    engine.dispose()
+
+
+def generate_latest_at(collector: StoreCollector, now) -> str:  # type: ignore[no-untyped-def]
+    from prometheus_client.exposition import generate_latest as gen
+
+    class At:
+        def collect(self):  # type: ignore[no-untyped-def]
+            return [
+                f
+                for f in collector.collect_at(now)
+                if f.name != "riverkeeper_scrape_duration_seconds"
+            ]
+
+    return gen(At()).decode()  # type: ignore[arg-type]
