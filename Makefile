@@ -24,9 +24,13 @@ system-deps: ## Install Debian packages the tests need (prometheus, alertmanager
 demo: venv ## Generate the example project's source data (deterministic)
 	$(RK) --config $(CONFIG) demo
 
-run: venv ## Set up and run the monitor on the example project (SQLite store)
+run: venv ## Set up and run the monitor on the example project: demo data, a first run, then serve + dashboard (Ctrl-C stops)
 	$(RK) --config $(CONFIG) demo
-	$(RK) --config $(CONFIG) run --all
+	-$(RK) --config $(CONFIG) run --all
+	@echo "monitor: metrics http://127.0.0.1:9108/metrics, dashboard http://127.0.0.1:8501 (Ctrl-C stops both)"
+	@trap 'kill $$dash 2>/dev/null; $(RK) --config $(CONFIG) demo --stop-api >/dev/null 2>&1' EXIT; \
+	  $(RK) --config $(CONFIG) dashboard & dash=$$!; \
+	  $(RK) --config $(CONFIG) serve
 
 test: venv system-deps ## Set up and run the whole test suite
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
