@@ -59,3 +59,19 @@ def run_transform_task(ctx: TaskContext) -> TaskOutput:
     if getattr(ctx.spec, "operations", None) is not None:
         return run_operations(ctx)
     return run_transform(ctx)
+
+
+def run_load_with_lineage(ctx: TaskContext) -> TaskOutput:
+    """The `load` executor, plus column lineage: the written table's columns come from
+    the input frame's columns (identity through the load)."""
+    from monitor.pipeline.tasks.load import run_load
+
+    output = run_load(ctx)
+    upstream = ctx.upstream.get(getattr(ctx.spec, "input", ""))
+    if upstream is not None and output.outputs and not output.column_lineage:
+        lineage = frame_lineage(upstream)
+        written = {c.name for c in output.outputs[0].columns}
+        lineage = {c: o for c, o in lineage.items() if not written or c in written}
+        if lineage:
+            output.column_lineage = {output.outputs[0].key: lineage}
+    return output
