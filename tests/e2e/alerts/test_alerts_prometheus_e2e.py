@@ -1,7 +1,7 @@
 """End to end: store → /metrics → Prometheus (rendered rules) → Alertmanager → webhook.
 
-Real processes on free 127.0.0.1 ports: the metrics endpoint (`python -m
-monitor.metrics`, until `riverkeeper serve` hosts it), Debian's prometheus and
+Real processes on free 127.0.0.1 ports: `riverkeeper serve` (its /metrics
+endpoint, on an empty project over the test's store), Debian's prometheus and
 prometheus-alertmanager with the config rendered from one alerts definition,
 and a local webhook receiver. A pipeline goes stale and a check fails; each
 alert must reach the webhook once, and its resolution too, within bounds.
@@ -9,7 +9,7 @@ alert must reach the webhook once, and its resolution too, within bounds.
 
 from __future__ import annotations
 
-import selectors
+import os
 import subprocess
 import sys
 import time
@@ -50,23 +50,29 @@ def process(args: list[str], log: Path, **kwargs: Any) -> Iterator[subprocess.Po
 
 
 @contextmanager
-def metrics_endpoint(store_url: str, log: Path) -> Iterator[str]:
-    """`python -m monitor.metrics` in a subprocess; yields host:port once it listens."""
-    args = [sys.executable, "-m", "monitor.metrics", "--store-url", store_url, "--port", "0"]
-    with log.open("w") as err:
-        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
-        try:
-            assert proc.stdout is not None
-            sel = selectors.DefaultSelector()
-            sel.register(proc.stdout, selectors.EVENT_READ)
-            if not sel.select(timeout=30):
-                pytest.fail(f"metrics endpoint did not start: {log.read_text()}")
-            line = proc.stdout.readline().strip()
-            assert line.startswith("serving http://127.0.0.1:"), line + log.read_text()
-            yield line.removeprefix("serving http://").removesuffix("/metrics")
-        finally:
-            proc.terminate()
-            proc.wait(10)
+def served_metrics(root: Path, store_url: str, log: Path) -> Iterator[str]:
+    """`riverkeeper serve` on an empty project over the test's store; yields its host:port."""
+    config = root / "config"
+    config.mkdir()
+    (config / "riverkeeper.yaml").write_text("project: e2e-alerts\n")
+    port = free_port()
+    args = [
+        sys.executable,
+        "-m",
+        "monitor",
+        "--config",
+        str(config),
+        "serve",
+        "--metrics-port",
+        str(port),
+        "--no-watch",
+    ]
+    env = {**os.environ, "RIVERKEEPER_STORE_URL": store_url}
+    with process(args, log, cwd=root, env=env) as proc:
+        url = f"http://127.0.0.1:{port}/metrics"
+        wait_until(lambda: proc.poll() is not None or ready(url), 60, 0.1, "riverkeeper serve")
+        assert proc.poll() is None, log.read_text()
+        yield f"127.0.0.1:{port}"
 
 
 def ready(url: str) -> bool:
@@ -139,7 +145,7 @@ def test_stale_pipeline_and_failed_check_reach_the_webhook_and_resolve(tmp_path:
     with ExitStack() as stack:
         rx = stack.enter_context(http_receiver())
         config = alerts_config(rx.url + "/alerts")
-        target = stack.enter_context(metrics_endpoint(store_url, tmp_path / "metrics.log"))
+        target = stack.enter_context(served_metrics(tmp_path, store_url, tmp_path / "serve.log"))
         (tmp_path / "rules.yml").write_text(render_rules(config))
         (tmp_path / "alertmanager.yml").write_text(render_alertmanager(config, reveal_secrets=True))
         (tmp_path / "prometheus.yml").write_text(

@@ -183,3 +183,24 @@ def generate_latest_at(collector: StoreCollector, now) -> str:  # type: ignore[n
             ]
 
     return gen(At()).decode()  # type: ignore[arg-type]
+
+
+def test_python_m_monitor_metrics_serves_the_store(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'rk.db'}"
+    engine = store(url)
+    example_store(engine)
+    engine.dispose()
+    args = [sys.executable, "-m", "monitor.metrics", "--store-url", url, "--port", "0"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("serving http://127.0.0.1:") and line.endswith("/metrics")
+        text = httpx.get(line.removeprefix("serving "), timeout=5).text
+        assert 'pipeline_records_in_queue{pipeline="orders_etl"} 2.0' in text
+    finally:
+        proc.terminate()
+        assert proc.wait(10) == 0
