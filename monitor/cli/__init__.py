@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "demo",
     "lineage",
     "dashboard",
+    "alerts",
 ]
 
 

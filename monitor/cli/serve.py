@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,6 +11,25 @@ from monitor.cli.common import state
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+
+
+def _open_store(project: Any) -> Any:
+    """Open (migrate, sync pipelines); two `serve` starting at once may race on the
+    first writes of the same rows, so the loser tries again."""
+    import time
+
+    import sqlalchemy as sa
+
+    from monitor.service import open_store
+
+    for attempt in range(1, 4):
+        try:
+            return open_store(project)
+        except sa.exc.IntegrityError:
+            if attempt == 3:
+                raise
+            time.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")
 
 
 def serve(
@@ -96,7 +115,6 @@ def serve(
     from monitor.errors import UsageError
     from monitor.scheduler import serve as serving
     from monitor.scheduler.settings import SchedulerSettings
-    from monitor.service import open_store
 
     st = state(ctx)
     if not st.debug:
@@ -118,7 +136,7 @@ def serve(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     project = st.project()
-    store = open_store(project)
+    store = _open_store(project)
     server = project.spec.server
     port = server.metrics_port if metrics_port is None else metrics_port
     served = serving.start(

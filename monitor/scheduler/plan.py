@@ -73,13 +73,13 @@ def due_slots(
         fires.append(fire)
     if not fires:
         return []
-    previous = first_previous or intervals.previous_fire(schedule, fires[0])
+    previous = first_previous or _previous(schedule, fires[0])
     cutoff = active_since - misfire_grace
     slots: list[Slot] = []
     missed: list[int] = []
     for fire in fires:
         begin, previous = previous, fire
-        if start_date is not None and begin < start_date:
+        if begin is None or (start_date is not None and begin < start_date):
             continue  # the interval would start before the schedule does
         if keep_all and len(slots) >= limit:
             break
@@ -95,6 +95,14 @@ def due_slots(
             reason = MISSED_LATEST if runs_latest else MISSED_NONE
             slots[i] = Slot(s.scheduled_for, s.interval_start, s.interval_end, False, reason)
     return slots
+
+
+def _previous(schedule: Schedule, fire: datetime) -> datetime | None:
+    """The fire time before `fire`; None when the schedule starts at `fire`."""
+    try:
+        return intervals.previous_fire(schedule, fire)
+    except ValueError:
+        return None
 
 
 def next_fire(schedule: Schedule, after: datetime) -> datetime:

@@ -105,6 +105,7 @@ def start(
     extra_listeners: list[RunListener] | None = None,
 ) -> Served:
     """Wire the parts around a scheduler (not started: call `run(served)`)."""
+    _warm_up()
     closers: list[Callable[[], None]] = []
     listeners, stop_sender = lineage_parts(project, store)
     closers.append(stop_sender)
@@ -129,6 +130,13 @@ def start(
         if callable(close):
             closers.append(close)
     return Served(scheduler, metrics_url, closers)
+
+
+def _warm_up() -> None:
+    """Import the data libraries now, not in the first run (it would start seconds late)."""
+    import pandas  # noqa: F401
+    import pyarrow.csv
+    import pyarrow.parquet  # noqa: F401
 
 
 def install_signals(scheduler: Scheduler) -> dict[signal.Signals, Any]:
