@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import monitor.cli.alerts as alerts_cli
 from monitor.cli import app
 from monitor.metrics import build_evaluator, read_alerts_config
 from tests.integration.alerts.alerts_rows import add_check, store
@@ -20,8 +19,6 @@ from tests.support import require_binary
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).parents[3]
-if not any(g.name == "alerts" for g in app.registered_groups):  # until the root lists it
-    alerts_cli.register(app)
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -53,12 +50,7 @@ def test_render_writes_files_that_promtool_accepts(tmp_path: Path) -> None:
 
 def test_render_reports_config_errors_with_exit_code_2(tmp_path: Path) -> None:
     (tmp_path / "alerts.yaml").write_text("rules:\n  - {name: X, type: pipeline_stale}\n")
-    code = (
-        "import monitor.cli.alerts as a; from monitor.cli import app, main\n"
-        "if not any(g.name == 'alerts' for g in app.registered_groups): a.register(app)\n"
-        "main()"
-    )
-    args = [sys.executable, "-c", code, "--config", str(tmp_path), "alerts", "render"]
+    args = [sys.executable, "-m", "monitor", "--config", str(tmp_path), "alerts", "render"]
     result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 2, result.stderr
     assert result.stderr.endswith(
