@@ -72,7 +72,7 @@ def evaluate(spec: CheckSpec, m: Measure) -> Verdict:
     if m.floor is not None and _RANK[m.floor] > _RANK[outcome]:
         outcome = m.floor
     if spec.severity == "warn" and outcome == "fail":
-        outcome = "warn"
+        outcome, verdict = "warn", f"{verdict} (severity warn: warns only)"
     value = m.value
     if pct is not None and spec.value_unit == "percent":
         value = pct

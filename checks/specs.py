@@ -18,7 +18,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from checks.thresholds import Threshold, ThresholdField, as_threshold
 
@@ -77,19 +84,23 @@ class _Check(_Model):
         given = [t for t in (self.warn, self.fail) if t is not None]
         return "percent" if given and all(t.percent for t in given) else "count"
 
+    @field_validator("warn", "fail")
+    @classmethod
+    def _threshold_unit(cls, t: Threshold | None, info: ValidationInfo) -> Threshold | None:
+        kind = cls.model_fields["type"].annotation
+        name = getattr(kind, "__args__", ("this",))[0]
+        if t is not None and t.percent and not cls.allows_percent:
+            raise ValueError(
+                f"{info.field_name} threshold {t.text!r}: a {name} check takes no percent"
+            )
+        if t is not None and t.unit == "duration" and name != "freshness":
+            raise ValueError(
+                f"{info.field_name} threshold {t.text!r}: durations only apply to freshness checks"
+            )
+        return t
+
     @model_validator(mode="after")
     def _check_thresholds(self) -> _Check:
-        for label, t in (("warn", self.warn), ("fail", self.fail)):
-            if t is None:
-                continue
-            if t.percent and not self.allows_percent:
-                raise ValueError(
-                    f"{label} threshold {t.text!r}: a {self.type} check takes no percent"
-                )
-            if t.unit == "duration" and self.type != "freshness":
-                raise ValueError(
-                    f"{label} threshold {t.text!r}: durations only apply to freshness checks"
-                )
         if self.unit is not None and not self.allows_percent:
             raise ValueError(f"unit: a {self.type} check measures no count or percent")
         if self.needs_threshold and self.warn is None and self.fail is None:

@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "lineage",
     "dashboard",
     "alerts",
+    "check",
 ]
 
 

@@ -1,0 +1,76 @@
+"""`riverkeeper check DATASET`: run a dataset's checks now and store the results."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from monitor.cli.common import ExitCode, print_json, state
+
+if TYPE_CHECKING:
+    from checks import CheckResult
+
+OUTCOME_STYLE = {
+    "pass": "green",
+    "warn": "yellow",
+    "fail": "red",
+    "error": "red",
+    "learning": "cyan",
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+
+
+def check(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument(help="The dataset, as <connection>.<table>.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every result (with SQL and samples) as JSON.")
+    ] = False,
+) -> None:
+    """Run the checks of DATASET from config/checks/*.yaml; exit 1 if an error-severity
+    check fails (or cannot run), 0 otherwise (warnings included)."""
+    from monitor.pipeline.runner import utc_now
+    from monitor.quality import check_dataset
+    from monitor.quality import register as register_checks
+    from monitor.service import open_store
+
+    register_checks()
+    project = state(ctx).project()
+    store = open_store(project)
+    try:
+        results = check_dataset(project, dataset, store, utc_now())
+    finally:
+        store.close()
+    if as_json:
+        print_json([r.as_record() for r in results])
+    else:
+        _print(results)
+    if any(r.outcome in ("fail", "error") and r.severity == "error" for r in results):
+        raise typer.Exit(ExitCode.FAILED)
+
+
+def _print(results: list[CheckResult]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    table = Table("outcome", "check", "value", "message", show_lines=False)
+    for r in results:
+        style = OUTCOME_STYLE.get(r.outcome, "")
+        value = "" if r.value is None else f"{r.value:g}"
+        table.add_row(f"[{style}]{r.outcome}[/]", escape(r.name), value, escape(r.message))
+    console.print(table)
+    for r in results:
+        if r.samples and r.outcome in ("fail", "warn"):
+            console.print(f"[bold]{escape(r.name)}[/]: {len(r.samples)} sample row(s)")
+            for row in r.samples:
+                console.print("  " + escape(", ".join(f"{k}={v}" for k, v in row.items())))
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    console.print(", ".join(f"{n} {o}" for o, n in sorted(counts.items())))

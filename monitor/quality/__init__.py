@@ -1,0 +1,23 @@
+"""The monitor side of data quality: checks files, stored results and history, `check`."""
+
+from __future__ import annotations
+
+from monitor.quality.config import (
+    DatasetChecks,
+    load_checks_config,
+    read_checks_config,
+    register,
+)
+from monitor.quality.history import StoreMetricHistory, save_results
+from monitor.quality.service import check_dataset, dataset_checks
+
+__all__ = [
+    "DatasetChecks",
+    "StoreMetricHistory",
+    "check_dataset",
+    "dataset_checks",
+    "load_checks_config",
+    "read_checks_config",
+    "register",
+    "save_results",
+]

@@ -1,0 +1,88 @@
+"""`check_dataset`: run a dataset's `config/checks/*.yaml` checks and store the results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from checks import CheckResult, run_suite
+from monitor.config.project import SqlConnection
+from monitor.errors import ConnectionFailedError, UsageError
+from monitor.quality.config import DatasetChecks, read_checks_config
+from monitor.quality.history import StoreMetricHistory, save_results
+
+if TYPE_CHECKING:
+    from monitor.config.loader import Project
+    from monitor.store.runs import Store
+
+
+def dataset_checks(
+    project: Project, env: Mapping[str, str] | None = None
+) -> dict[str, DatasetChecks]:
+    """The project's checks files by dataset (loaded with the project, or now)."""
+    loaded = project.extras.get("checks")
+    if isinstance(loaded, dict):
+        return loaded
+    if env is None:
+        from monitor.config.yamlfile import env_snapshot
+
+        env = env_snapshot()
+    return read_checks_config(project.config_dir, project.spec, env)
+
+
+def check_dataset(
+    project: Project,
+    dataset: str,
+    store: Store,
+    now: datetime,
+    *,
+    env: Mapping[str, str] | None = None,
+    save: bool = True,
+) -> list[CheckResult]:
+    """Run the checks of `dataset` (`<connection>.<table>`), store and return the results."""
+    from monitor.pipeline.engines import create_engine
+
+    found = dataset_checks(project, env)
+    if dataset not in found:
+        known = ", ".join(sorted(found)) or "none (add config/checks/*.yaml)"
+        raise UsageError(f"no checks for dataset {dataset!r}; datasets with checks: {known}")
+    dc = found[dataset]
+    engines: dict[str, sa.Engine] = {
+        name: create_engine(conn.url.get_secret_value())
+        for name, conn in project.connections.items()
+        if isinstance(conn, SqlConnection)
+    }
+    engine = engines[dc.connection]
+    schema, _, table = dc.relation.rpartition(".")
+    spec = dc.spec
+    try:
+        results = run_suite(
+            engine,
+            table,
+            spec.checks,
+            schema=schema or None,
+            dataset=dataset,
+            now=now,
+            key_columns=spec.key_columns,
+            filter=spec.filter,
+            history=StoreMetricHistory(store.engine),
+            other_engines={k: e for k, e in engines.items() if k != dc.connection},
+            samples_limit=spec.samples_limit,
+        ).results
+    except sa.exc.DBAPIError as exc:
+        raise _connection_error(dc.connection, engine, exc) from exc
+    finally:
+        for e in engines.values():
+            e.dispose()
+    if save:
+        save_results(store.engine, results)
+    return results
+
+
+def _connection_error(name: str, engine: sa.Engine, exc: sa.exc.DBAPIError) -> Exception:
+    url = engine.url.render_as_string(hide_password=True)
+    reason: Any = exc.orig if exc.orig is not None else exc
+    return ConnectionFailedError(name, url, str(reason).strip().splitlines()[0])
