@@ -92,7 +92,8 @@ def styled(df: pd.DataFrame, columns: list[str]) -> Any:
         return f"background-color: {color}" if color else ""
 
     present = [c for c in columns if c in df.columns]
-    style = df.style.format(precision=3, na_rep="", thousands=",")
+    floats = dict.fromkeys(df.select_dtypes("float").columns, number)
+    style = df.style.format(floats, na_rep="")
     return style.map(paint, subset=present) if present else style
 
 

@@ -180,11 +180,6 @@ def task_errors(conn: sa.Connection, pipeline: str, limit: int = 50) -> pd.DataF
 # -- checks ------------------------------------------------------------------------
 
 
-def datasets(conn: sa.Connection) -> list[str]:
-    c = CHECKS.c
-    return [row[0] for row in conn.execute(sa.select(c.dataset).distinct().order_by(c.dataset))]
-
-
 def latest_checks(conn: sa.Connection, dataset: str | None = None) -> pd.DataFrame:
     """The newest result of every check (of one dataset, or all).
 

@@ -338,7 +338,11 @@ def seed_store(
                 }
             )
         insert_rows(conn, DeadLetter.__table__, dead)  # type: ignore[arg-type]
-        insert_rows(conn, LineageEvent.__table__, _lineage_rows(conn, plist, run_index, now, size.lineage_every_run))  # type: ignore[arg-type]
+        insert_rows(
+            conn,
+            LineageEvent.__table__,
+            _lineage_rows(conn, plist, run_index, now, size.lineage_every_run),
+        )  # type: ignore[arg-type]
         _alerts(conn, rnd, plist, size.alert_history, now)
     return out
 

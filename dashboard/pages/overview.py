@@ -14,11 +14,12 @@ from dashboard.ui import live, now, updated_caption
 @live
 def body() -> None:
     at = now()
+    checks = load("latest_checks")
     table = overview(
         load("pipelines"),
         load("latest_runs"),
         load("last_success"),
-        load("latest_checks"),
+        checks,
         load("alert_states"),
         at,
     )
@@ -38,10 +39,23 @@ def body() -> None:
     cols[0].metric("Pipelines", len(table))
     cols[1].metric("Last run failed", int((table["last run"] == "failed").sum()))
     cols[2].metric("Stale", int((table["freshness"] == "stale").sum()))
-    cols[3].metric("Failing checks", int(table["failing checks"].sum()))
+    # every dataset's checks, also those run outside a pipeline (`riverkeeper check`)
+    cols[3].metric("Failing checks", int(checks["outcome"].isin(["fail", "error"]).sum()))
     cols[4].metric("Firing alerts", int(table["firing alerts"].sum()))
     painted = styled(table, ["health", "last run", "freshness"])
     st.dataframe(painted, hide_index=True, width="stretch", key="overview_table")
+    failing = checks[checks["outcome"].isin(["fail", "error", "warn"])]
+    if len(failing):
+        rank = failing["outcome"].map({"fail": 0, "error": 1, "warn": 2})
+        failing = failing.assign(rank=rank).sort_values(["rank", "dataset", "check_name"])
+        st.subheader(f"Checks not passing ({len(failing)})")
+        shown = failing[["outcome", "dataset", "check_name", "value", "message", "pipeline"]]
+        st.dataframe(
+            styled(shown.head(50).reset_index(drop=True), ["outcome"]),
+            hide_index=True,
+            width="stretch",
+            key="failing_checks",
+        )
     updated_caption(at)
 
 

@@ -103,7 +103,7 @@ def problems_first(datasets: list[str]) -> tuple[list[str], dict[str, str]]:
 
 
 st.title("Data quality")
-datasets, dataset_labels = problems_first(load("datasets"))
+datasets, dataset_labels = problems_first(sorted(load("latest_checks")["dataset"].unique()))
 if not datasets:
     st.info("No check results yet: checks run with the pipelines or `riverkeeper check`.")
 else:

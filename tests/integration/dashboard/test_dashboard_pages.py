@@ -46,6 +46,11 @@ def test_overview_shows_problems_first(
     )
     assert rows.loc["customers_sync", "last run"] == "running"
     assert rows.loc["inventory_snapshot", "freshness"] == "unscheduled"
+    not_passing = at.dataframe[1].value
+    assert at.subheader[0].value == f"Checks not passing ({len(not_passing)})"
+    assert list(not_passing["outcome"][:2]) == ["fail", "fail"]
+    assert set(not_passing["dataset"][:2]) == {"wh.payments", "wh.payments_stg"}
+    assert set(not_passing["outcome"]) <= {"fail", "error", "warn"}
 
 
 def test_pipeline_page_runs_gantt_and_errors(
