@@ -36,7 +36,7 @@ def test_render_writes_files_that_promtool_accepts(tmp_path: Path) -> None:
     result = invoke("--config", str(ROOT / "config"), "alerts", "render", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert result.output == (
-        f"wrote 7 rules to {tmp_path / 'riverkeeper.rules.yml'} "
+        f"wrote 8 rules to {tmp_path / 'riverkeeper.rules.yml'} "
         f"and routes to {tmp_path / 'alertmanager.yml'}\n"
     )
     check = subprocess.run(
