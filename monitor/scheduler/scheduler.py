@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 class Hosted(Protocol):
     """Something `serve` runs on the active scheduler's passes (the alert evaluator)."""
 
-    def tick(self, now: datetime) -> None: ...
+    def tick(self, now: datetime) -> object: ...
 
 
 class Scheduler:

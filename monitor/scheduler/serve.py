@@ -2,8 +2,8 @@
 
 Hosts, in one process: the scheduler (lease, due runs, recovery, worker pool),
 the metrics endpoint (`monitor.metrics`), the lineage outbox listener and its
-background sender (`monitor.lineage`), and the alert evaluator once the
-alerts package provides one (`alert_evaluator` below is the seam).
+background sender (`monitor.lineage`), and the built-in alert evaluator
+(`monitor.metrics.evaluator_for`, ticked by the active scheduler).
 SIGTERM/SIGINT stop gracefully; SIGHUP reloads the config.
 """
 
@@ -75,24 +75,17 @@ def _secrets(project: Project) -> tuple[str, ...]:
 
 
 def alert_evaluator(project: Project, store: Store) -> Hosted | None:
-    """The built-in alert evaluator, when the alerts package provides one.
+    """The built-in alert evaluator (`monitor.metrics.evaluator_for`: alerts.yaml's rules
+    over the store's metrics, state in the store); None when there are no rules.
+    It is ticked on the active scheduler's passes only, so two `serve` processes
+    never notify twice. Built at start: a reload does not change alert rules."""
+    try:
+        from monitor.metrics import evaluator_for
 
-    Seam: `alerts.evaluator_for(project, engine)` returning an object with
-    `tick(now)` (and optionally `close()`). Absent today, so nothing is hosted.
-    """
-    try:
-        import alerts
-    except ImportError:
-        return None
-    factory: Any = getattr(alerts, "evaluator_for", None)
-    if factory is None:
-        return None
-    try:
-        evaluator: Hosted | None = factory(project, store.engine)
+        return evaluator_for(project, store.engine)
     except Exception as exc:  # noqa: BLE001 - alerts never stop the monitor
         log.error("alert evaluator disabled: %s", describe(exc))
         return None
-    return evaluator
 
 
 def start(
