@@ -77,6 +77,7 @@ class Evaluator:
         instances, groups = self.store.load()
         self.instances = {i.key: i for i in instances}
         self.groups = {g.key: g for g in groups}
+        self._unsaved: list[Changes] = []
         windows = [r.window for r in config.rules if isinstance(r, ErrorRateRule)]
         self.history = conditions.CounterHistory(
             [m.RECORDS_PROCESSED_TOTAL] if windows else [],
@@ -100,9 +101,24 @@ class Evaluator:
         sent, failed = self._notify(now, changes)
         self._forget()
         if changes:
-            self.store.save(changes)
+            self._unsaved.append(changes)
+        self._save()
         states = [i.state for i in self.instances.values()]
         return TickResult(states.count(PENDING), states.count(FIRING), sent, failed, bool(up))
+
+    def _save(self) -> None:
+        """Persist every tick's changes in order; keep what fails for the next tick."""
+        while self._unsaved:
+            try:
+                self.store.save(self._unsaved[0])
+            except Exception as exc:  # noqa: BLE001 - e.g. the store restarts: retry next tick
+                log.warning(
+                    "alerts: cannot save alert state (%d ticks pending): %s",
+                    len(self._unsaved),
+                    exc,
+                )
+                return
+            self._unsaved.pop(0)
 
     def _evaluate(
         self, rule: RuleBase, view: conditions.SampleView, now: datetime, changes: Changes
@@ -238,7 +254,10 @@ class Evaluator:
         )
         try:
             self.notifiers[group.channel].send(notification)
-        except NotifyError as exc:
+        except Exception as exc:  # a notifier bug must not stop alerting
+            if not isinstance(exc, NotifyError):
+                log.exception("alerts: channel %r failed unexpectedly", group.channel)
+                exc = NotifyError(group.channel, f"{type(exc).__name__}: {exc}")
             log.warning("alerts: %s", exc)
             changes.history.extend(
                 _event(a, now, "failed", channel=group.channel, message=str(exc)) for a in alerts

@@ -225,3 +225,48 @@ def test_a_rule_removed_from_the_config_resolves_its_alerts() -> None:
 def test_every_channel_needs_a_notifier() -> None:
     with pytest.raises(ValueError, match="no notifier for channel\\(s\\) hook, quiet"):
         Evaluator(config(), Store().families, {})
+
+
+class FlakyStore(MemoryStateStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+
+    def save(self, changes: Any) -> None:
+        if self.down:
+            raise ConnectionError("store is restarting")
+        super().save(changes)
+
+
+def test_unsaved_changes_are_saved_in_order_once_the_store_is_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    state = FlakyStore()
+    ev, data, inbox, _ = setup(store=state)
+    data.last_success["orders"] = T0 - timedelta(hours=2)
+    state.down = True
+    for t in (0, 60, 70):
+        ev.tick(T0 + t * S)
+    assert state.history == [] and len(inbox.got) == 1
+    assert "cannot save alert state (3 ticks pending): store is restarting" in caplog.text
+    state.down = False
+    ev.tick(T0 + 80 * S)
+    assert [e.event for e in state.history] == ["pending", "firing", "notified"]
+    assert [i.state for i in state.instances.values()] == ["firing"]
+
+
+class Broken:
+    name = "hook"
+
+    def send(self, notification: Notification) -> None:
+        raise KeyError("bug")
+
+
+def test_a_notifier_bug_is_recorded_as_a_failed_delivery() -> None:
+    data, state = Store(), MemoryStateStore()
+    ev = Evaluator(config(), data.families, {"hook": Broken(), "quiet": Inbox("quiet")}, state)
+    data.last_success["orders"] = T0 - timedelta(hours=2)
+    for t in (0, 60, 70):
+        ev.tick(T0 + t * S)
+    failed = [e.message for e in state.history if e.event == "failed"]
+    assert failed == ["channel 'hook': KeyError: 'bug'"]
