@@ -117,7 +117,7 @@ class SqlTarget(Model):
         elif self.mode == "replace_interval":
             assert self.interval_column is not None
             column = table.c[self.interval_column]
-            start, end = _bounds(column.type, ctx.interval_start, ctx.interval_end)
+            start, end = interval_bounds(column.type, ctx.interval_start, ctx.interval_end)
             outside = _outside(frame[self.interval_column], start, end)
             if outside:
                 raise DataError(
@@ -165,7 +165,7 @@ def _add_column(
     conn.execute(sa.text(f"ALTER TABLE {target} ADD COLUMN {preparer.quote(column)} {ddl}"))
 
 
-def _bounds(type_: Any, start: datetime, end: datetime) -> tuple[Any, Any]:
+def interval_bounds(type_: Any, start: datetime, end: datetime) -> tuple[Any, Any]:
     """The interval in the column's terms: dates for a DATE column, else timestamps."""
     if drift.family(type_) == "date":
         return _naive(start).date(), _naive(end).date()

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from monitor.config.pipeline import LoadTask, SqlTask
+from monitor.config.pipeline import SqlTask
 from monitor.connectors.connect import sql_connection
 from monitor.connectors.sql import interval_params
-from monitor.connectors.sqltarget import _bounds
+from monitor.connectors.sqltarget import interval_bounds
 from monitor.errors import DataError
 from monitor.lineage.naming import table_dataset
 from monitor.pipeline.events import Column, DatasetRef
@@ -157,7 +157,7 @@ def _incremental(
         *(sa.Column(c, t) for c, t in existing.items()),
         schema=spec.schema_,
     )
-    start, end = _bounds(existing[column], ctx.io.interval_start, ctx.io.interval_end)
+    start, end = interval_bounds(existing[column], ctx.io.interval_start, ctx.io.interval_end)
     if conn.dialect.name == "sqlite":
         start, end = _sqlite_bounds(conn, table, column, start, end)
     conn.execute(table.delete().where(table.c[column] >= start, table.c[column] < end))
@@ -207,4 +207,4 @@ def _lineage(
         return None
 
 
-__all__ = ["LoadTask", "run_sql_model"]
+__all__ = ["run_sql_model"]

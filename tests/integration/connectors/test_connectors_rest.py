@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,6 +49,9 @@ def api() -> Iterator[tuple[Api, str]]:
             if parts.path == "/items":
                 page, size = query.get("page", 1), query.get("per_page", 3)
                 self._send(200, {"data": ROWS[(page - 1) * size : page * size]})
+            elif parts.path == "/slow":
+                time.sleep(1.0)
+                self._send(200, [])
             elif parts.path == "/linked":
                 at = query.get("at", 0)
                 nxt = f"/linked?at={at + 4}" if at + 4 < len(ROWS) else None
@@ -66,6 +70,7 @@ def api() -> Iterator[tuple[Api, str]]:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.handle_error = lambda request, address: None  # type: ignore[method-assign]  # the client gave up
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield state, f"http://127.0.0.1:{server.server_address[1]}"
@@ -158,3 +163,19 @@ def test_unreachable_api_names_connection_and_url_without_password(tmp_path: Pat
         f"connection 'customers_api' (http://user:***@127.0.0.1:{port}) failed: ConnectError"
     )
     assert message.endswith("(after 2 attempts)") and "hunter2" not in message
+
+
+def test_a_slow_api_times_out(api: tuple[Api, str], tmp_path: Path) -> None:
+    _, url = api
+    conn = HttpConnection(
+        base_url=url,
+        headers={"Authorization": SecretStr("Bearer t0ken")},
+        timeout=timedelta(milliseconds=200),
+        retries=0,
+    )
+    ctx = make_ctx(tmp_path, http={"shop": conn})
+    with pytest.raises(ConnectionFailedError) as caught:
+        HttpSource(connection="shop", path="/slow").read(ctx)
+    assert str(caught.value) == (
+        f"connection 'shop' ({url}) failed: ReadTimeout: timed out (after 1 attempt)"
+    )
