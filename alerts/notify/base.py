@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,3 +105,30 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+class _Redact(logging.Filter):
+    """Replaces channel secrets in log records (httpx logs every request URL at INFO)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            text = record.getMessage()
+            if any(secret in text for secret in self.secrets):
+                record.msg, record.args = scrub(text, self.secrets), None
+        return True
+
+
+_REDACT = _Redact()
+
+
+def redact_in_logs(secrets: Iterable[str], loggers: Iterable[str] = ("httpx", "httpcore")) -> None:
+    """Never let these values reach the log through the HTTP libraries' own logging."""
+    _REDACT.secrets.update(s for s in secrets if s)
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if _REDACT not in logger.filters:
+            logger.addFilter(_REDACT)

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from alerts.config import SlackChannel
-from alerts.notify.base import Notification, NotifyError, scrub
+from alerts.notify.base import Notification, NotifyError, redact_in_logs, scrub
 from alerts.state import FIRING
 
 COLORS = {"critical": "#d93f0b", "warning": "#fbca04", "info": "#0e8a16"}
@@ -47,6 +47,8 @@ def slack_payload(n: Notification, channel: SlackChannel) -> dict[str, Any]:
 class SlackNotifier:
     def __init__(self, name: str, channel: SlackChannel, client: httpx.Client) -> None:
         self.name, self.channel, self.client = name, channel, client
+        url = channel.webhook_url.get_secret_value()
+        redact_in_logs([url, str(httpx.URL(url))])
 
     def send(self, notification: Notification) -> None:
         url = self.channel.webhook_url.get_secret_value()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import httpx
 
 from alerts.config import WebhookChannel
-from alerts.notify.base import Notification, NotifyError, scrub, webhook_payload
+from alerts.notify.base import Notification, NotifyError, redact_in_logs, scrub, webhook_payload
 
 
 class WebhookNotifier:
     def __init__(self, name: str, channel: WebhookChannel, client: httpx.Client) -> None:
         self.name, self.channel, self.client = name, channel, client
+        url = channel.url.get_secret_value()
+        redact_in_logs([url, str(httpx.URL(url))])
 
     def send(self, notification: Notification) -> None:
         url = self.channel.url.get_secret_value()

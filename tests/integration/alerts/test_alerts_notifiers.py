@@ -241,3 +241,13 @@ def test_log_notifier(caplog: pytest.LogCaptureFixture) -> None:
             ),
         ),
     ]
+
+
+def test_http_logging_never_shows_a_channel_secret(caplog: pytest.LogCaptureFixture) -> None:
+    with http_receiver() as rx, caplog.at_level(logging.DEBUG):
+        secret = "/services/T0001/B0001/hunter2-token"
+        slack = notifiers({"s": {"type": "slack", "webhook_url": rx.url + secret}})["s"]
+        slack.send(notification(alert(FIRING)))  # type: ignore[attr-defined]
+    assert len(rx.got) == 1
+    assert "HTTP Request: POST ***" in caplog.text  # httpx logs each request's URL
+    assert "hunter2" not in caplog.text
