@@ -284,9 +284,17 @@ def _rows_of(ds: DatasetRef, report: TaskReport, single: bool) -> int | None:
 
 def serialize(event: RunEvent, secrets: Iterable[str] = ()) -> str:
     """The JSON sent and stored for an event: sorted keys, no nulls, no secrets."""
-    payload = _prune(Serde.to_dict(event))
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-    return scrub(text, [json.dumps(s)[1:-1] for s in secrets])
+    payload = _scrubbed(_prune(Serde.to_dict(event)), tuple(secrets))
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
+def _scrubbed(value: Any, secrets: tuple[str, ...]) -> Any:
+    """String values scrubbed (never keys: a short secret must not break the JSON)."""
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v, secrets) for v in value]
+    return scrub(value, secrets) if isinstance(value, str) else value
 
 
 # Optional containers the client always writes, even empty ("facets": {}, "fields": []).

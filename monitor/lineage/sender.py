@@ -251,9 +251,16 @@ class OutboxSender:
         Works on a daemon thread, so a transport stuck in its own retries cannot
         hold the caller past `timeout`; retries with the sender's backoff inside
         the budget; when another process holds the lease, waits for it to
-        deliver. Never raises.
+        deliver. Returns at once when this sender's deliveries are failing
+        already (a dead backend costs a CLI run nothing). Never raises.
         """
         before = self.delivered_total
+        if self._failing:  # the backend failed during the run: do not make the CLI wait
+            try:
+                pending = backlog(self.engine).pending
+            except Exception as exc:  # noqa: BLE001 - the store is gone: say so
+                return DrainResult(0, -1, describe(exc))
+            return DrainResult(0, pending, self.last_error)
         stop = threading.Event()
         finished = threading.Event()
 

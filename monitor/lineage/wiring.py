@@ -75,7 +75,8 @@ class Lineage:
         try:
             return self.sender.drain(drain_timeout)
         finally:
-            self.sender.stop(timeout=2.0)
+            # after a drain the thread is idle, or stuck retrying a dead backend
+            self.sender.stop(timeout=0.5)
 
 
 def open_lineage(

@@ -193,3 +193,17 @@ def test_a_resumed_run_keeps_its_ids_and_gets_running_not_a_second_start(store: 
         "RUNNING",
         "COMPLETE",
     ]
+
+
+def test_drain_returns_at_once_when_the_backend_is_already_failing(store: sa.Engine):
+    import time
+
+    emit_run(lineage_listener(store))
+    dead = transport_from_dict(http_transport_config(f"http://127.0.0.1:{free_port()}"))
+    sender = OutboxSender(store, dead)
+    assert sender.send_pending() == 0  # the run's sender saw the backend fail
+    started = time.monotonic()
+    result = sender.drain(timeout=30)
+    assert time.monotonic() - started < 2
+    assert (result.delivered, result.pending) == (0, 6)
+    assert result.last_error is not None and result.last_error.startswith("ConnectionError")

@@ -224,3 +224,12 @@ def test_config_names_become_symlinks(builder: EventBuilder):
     event = as_dict(builder.task_end(task_info("extract_orders"), extract_report()))
     [alias] = event["inputs"][0]["facets"]["symlinks"]["identifiers"]
     assert alias == {"namespace": "acme", "name": "production.orders", "type": "TABLE"}
+
+
+def test_a_secret_that_is_also_a_key_name_never_breaks_the_json(builder: EventBuilder):
+    report = extract_report(TaskState.FAILED, error="login as name failed")
+    text = serialize(builder.task_end(task_info("e"), report), secrets=("name",))
+    event = json.loads(text)
+    assert event["job"]["name"] == "orders_daily.e"  # the key "name" is intact
+    assert event["run"]["facets"]["errorMessage"]["message"] == "login as *** failed"
+    assert validate_event(event) == []
