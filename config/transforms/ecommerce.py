@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-COLUMNS = ["hour", "total_sessions", "conversions", "conversion_rate", "avg_time_to_purchase"]
-
 
 def hourly_metrics(extract_orders: pd.DataFrame, extract_events: pd.DataFrame) -> pd.DataFrame:
     """Sessions of the hour joined with their orders: conversion rate (%) and the mean
     minutes from a session's first event to its order. One row per hour (none when idle)."""
-    if extract_events.empty:
-        return pd.DataFrame({c: [] for c in COLUMNS})
+    if extract_events.empty:  # an idle hour: no row, but typed columns
+        return pd.DataFrame(
+            {
+                "hour": pd.Series([], dtype="datetime64[us]"),
+                "total_sessions": pd.Series([], dtype="int64"),
+                "conversions": pd.Series([], dtype="int64"),
+                "conversion_rate": pd.Series([], dtype="float64"),
+                "avg_time_to_purchase": pd.Series([], dtype="float64"),
+            }
+        )
     events = extract_events.assign(
         event_time=pd.to_datetime(extract_events["event_time"], utc=True)
     )

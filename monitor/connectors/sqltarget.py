@@ -64,6 +64,12 @@ class SqlTarget(Model):
                     self.shown, f"the rows have no column {column!r} (mode {self.mode})"
                 )
         with sql_connection(ctx, self.connection, begin=True) as conn:
+            if _untyped_empty(frame) and not sa.inspect(conn).has_table(
+                self.table, schema=self.schema_
+            ):  # nothing to write, and no types to create the table from: wait for rows
+                return WriteResult(
+                    dataset=self._dataset(conn, frame), rows_written=0, mode=self.mode
+                )
             frame, table = self._prepare(conn, frame)
             fast = self._adbc(conn, frame)
             written = 0 if fast else self._write(conn, table, frame, ctx)
@@ -83,6 +89,15 @@ class SqlTarget(Model):
             columns=frame_columns(frame),
         )
         return WriteResult(dataset=dataset, rows_written=written, mode=self.mode)
+
+    def _dataset(self, conn: sa.Connection, frame: pd.DataFrame) -> Any:
+        return table_dataset(
+            conn.engine.url,
+            self.table,
+            schema=self.schema_,
+            connection=self.connection,
+            columns=frame_columns(frame),
+        )
 
     def _adbc(self, conn: sa.Connection, frame: pd.DataFrame) -> bool:
         if self.mode != "append" or conn.dialect.name != "postgresql":
@@ -130,6 +145,10 @@ class SqlTarget(Model):
         elif self.mode == "merge":
             return _merge(conn, table, frame, self.key)
         return bulk_insert(conn, table, frame)
+
+
+def _untyped_empty(frame: pd.DataFrame) -> bool:
+    return frame.empty and any(t == object for t in frame.dtypes)
 
 
 def _merge(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, key: list[str]) -> int:

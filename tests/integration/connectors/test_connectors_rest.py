@@ -46,7 +46,10 @@ def api() -> Iterator[tuple[Api, str]]:
                 self._send(401, {"error": "no"})
                 return
             query = {k: int(v[0]) for k, v in parse_qs(parts.query).items()}
-            if parts.path == "/items":
+            if parts.path == "/items" and "offset" in query:
+                at, size = query["offset"], query["limit"]
+                self._send(200, ROWS[at : at + size])
+            elif parts.path == "/items":
                 page, size = query.get("page", 1), query.get("per_page", 3)
                 self._send(200, {"data": ROWS[(page - 1) * size : page * size]})
             elif parts.path == "/slow":
@@ -109,6 +112,19 @@ def test_page_pagination_auth_and_rejected_records(api: tuple[Api, str], tmp_pat
     ]  # the 4th page is empty
     assert {auth for _, auth in state.requests} == {"Bearer t0ken"}
     assert result.dataset.namespace == url and result.dataset.name == "/items"
+
+
+def test_offset_pagination(api: tuple[Api, str], tmp_path: Path) -> None:
+    state, url = api
+    ctx = make_ctx(tmp_path, http={"shop": _conn(url)})
+    paging = {"type": "offset", "param": "offset", "size_param": "limit", "size": 4}
+    result = HttpSource(connection="shop", path="/items", pagination=paging).read(ctx)
+    assert len(result.frame) == 8 and len(result.rejected) == 1
+    assert [p for p, _ in state.requests] == [
+        "/items?limit=4&offset=0",
+        "/items?limit=4&offset=4",
+        "/items?limit=4&offset=8",
+    ]
 
 
 def test_next_link_pagination(api: tuple[Api, str], tmp_path: Path) -> None:

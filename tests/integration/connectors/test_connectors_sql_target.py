@@ -147,3 +147,17 @@ def test_large_postgres_appends_use_adbc_and_fall_back_to_copy(pg_url: str, tmp_
             count = conn.execute(sa.text(f"SELECT COUNT(*), MAX(id) FROM {table}")).one()
         assert tuple(count) == (rows, rows - 1)
     engine.dispose()
+
+
+def test_an_empty_untyped_frame_creates_no_table(engine_url: str, tmp_path: Path) -> None:
+    ctx = make_ctx(tmp_path, sql={"wh": engine_url})
+    target = SqlTarget(connection="wh", table="later", mode="append")
+    assert target.write(pd.DataFrame({"hour": [], "n": []}, dtype=object), ctx).rows_written == 0
+    engine = ctx.engine_for("wh")
+    with engine.connect() as conn:
+        assert not sa.inspect(conn).has_table("later")
+    typed = pd.DataFrame({"hour": pd.Series([], dtype="datetime64[us]")})
+    target.write(typed, ctx)  # typed columns: the table is created, empty
+    with engine.connect() as conn:
+        assert sa.inspect(conn).has_table("later")
+    engine.dispose()
