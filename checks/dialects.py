@@ -79,6 +79,17 @@ def percentile(
     return agg.filter(cond) if cond is not None else agg
 
 
+def seconds_between(
+    d: Dialect, later: ColumnElement[Any], earlier: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """`later - earlier` in seconds (timestamps or dates), per dialect."""
+    if d.name == "sqlite":
+        return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 86400.0
+    if d.name == "duckdb":
+        return sa.func.epoch(later) - sa.func.epoch(earlier)
+    return sa.extract("epoch", later - earlier)
+
+
 def regex_match(expr: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
     """Unanchored search, the same on the three engines (write ^...$ to anchor)."""
     return expr.regexp_match(pattern)

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from checks.thresholds import Threshold, ThresholdField, as_threshold
+from checks.thresholds import Threshold, ThresholdField, as_threshold, parse_duration
 
 Scalar = str | int | float | bool
 FORMATS = ("email", "uuid", "date", "datetime", "phone")
@@ -176,6 +176,33 @@ class DuplicatesCheck(_Check):
     @property
     def involved_columns(self) -> tuple[str, ...]:
         return self.key
+
+
+class LatenessCheck(_Check):
+    """Late-arriving rows: `column` (when a row arrived, e.g. created_at) is more than
+    `max_delay` after `event_column` (when it happened, e.g. order_time)."""
+
+    type: Literal["lateness"]
+    column: str
+    event_column: str
+    max_delay: str
+
+    @field_validator("max_delay")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def max_delay_seconds(self) -> float:
+        return parse_duration(self.max_delay)
+
+    def _derived_name(self) -> str:
+        return f"lateness({self.column},{self.event_column})"
+
+    @property
+    def involved_columns(self) -> tuple[str, ...]:
+        return (self.event_column, self.column)
 
 
 class ValidityCheck(_Check):
@@ -406,6 +433,7 @@ CheckSpec = Annotated[
     | FreshnessCheck
     | MissingCheck
     | DuplicatesCheck
+    | LatenessCheck
     | ValidityCheck
     | ReferenceCheck
     | SchemaCheck

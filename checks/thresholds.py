@@ -108,6 +108,18 @@ def parse_threshold(text: object) -> Threshold:
     )
 
 
+def parse_duration(text: object) -> float:
+    """Seconds from '90s', '30m', '6h', '2d', '1w' or a plain number of seconds."""
+    if isinstance(text, bool):
+        raise ValueError(f"duration must be like '6h' or '30m', got {text!r}")  # noqa: TRY004
+    if isinstance(text, (int, float)):
+        return float(text)
+    m = re.fullmatch(rf"\s*({_NUMBER})\s*([smhdw])?\s*", str(text))
+    if not m:
+        raise ValueError(f"invalid duration {text!r}: expected a number with s, m, h, d or w")
+    return float(m.group(1)) * _DURATION[m.group(2) or "s"]
+
+
 def _display(op: str, body: str) -> str:
     rest = re.sub(r"^(>=|<=|==|!=|=|>|<)\s*", "", body)
     return f"{op} {rest}"

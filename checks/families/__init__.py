@@ -8,6 +8,7 @@ from checks.families.aggregate import Aggregate
 from checks.families.base import Extra, Family, Measure, Plan
 from checks.families.condition import Condition, SqlMetric
 from checks.families.duplicates import Duplicates
+from checks.families.lateness import Lateness
 from checks.families.missing import Missing
 from checks.families.reconciliation import Reconciliation
 from checks.families.reference import Reference
@@ -20,6 +21,7 @@ FAMILIES: dict[str, Family[Any]] = {
     "freshness": Freshness(),
     "missing": Missing(),
     "duplicates": Duplicates(),
+    "lateness": Lateness(),
     "validity": Validity(),
     "reference": Reference(),
     "schema": Schema(),

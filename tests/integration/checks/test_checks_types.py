@@ -233,6 +233,17 @@ CASES: list[tuple[dict[str, Any], float | None, str, list[int] | None]] = [
     ),
     ({"type": "freshness", "column": "created_at", "fail": "> 1d"}, 12 * 3600, "pass", None),
     (
+        {
+            "type": "lateness",
+            "column": "created_at",
+            "event_column": "order_date",
+            "max_delay": "108h",
+        },
+        7,
+        "fail",
+        [2, 3, 4, 5, 7, 7, 8],
+    ),
+    (
         {"type": "freshness", "name": "f_warn", "column": "created_at", "warn": "> 6h"},
         12 * 3600,
         "warn",

@@ -71,6 +71,12 @@ SUITE = TypeAdapter(list[CheckSpec]).validate_python(
         },
         {"type": "sql_metric", "name": "revenue", "expression": "sum(total)", "fail": "< 1"},
         {"type": "freshness", "column": "created_at", "fail": "> 6h"},
+        {
+            "type": "lateness",
+            "column": "created_at",
+            "event_column": "order_date",
+            "max_delay": "2d",
+        },
         {"type": "reconciliation", "other": {"dataset": "production.orders"}},
         {"type": "schema", "required_columns": ["order_id"]},
         {"type": "anomaly", "check": "row_count"},

@@ -46,6 +46,10 @@ def _error(data: object, adapter: TypeAdapter[object] | None = None) -> str:
             "reconciliation(row_count,p.orders)",
         ),
         ({"type": "anomaly", "check": "row_count"}, "anomaly(row_count)"),
+        (
+            {"type": "lateness", "column": "c", "event_column": "e", "max_delay": "6h"},
+            "lateness(c,e)",
+        ),
         ({"type": "row_count", "name": "volume"}, "volume"),
     ],
 )
@@ -104,6 +108,10 @@ def test_default_fail_threshold_per_type() -> None:
         ),
         ({"type": "row_count", "fail": 3.5}, "threshold '3.5' has no comparison"),
         ({"type": "row_count", "fail": True}, "threshold must be a string"),
+        (
+            {"type": "lateness", "column": "c", "event_column": "e", "max_delay": "soon"},
+            "invalid duration 'soon': expected a number with s, m, h, d or w",
+        ),
     ],
 )
 def test_spec_errors_name_the_bad_value(data: dict[str, object], message: str) -> None:
