@@ -50,7 +50,9 @@ class SampleView:
         self.series: dict[str, Series] = defaultdict(dict)
         for family in families:
             for sample in family.samples:
-                self.series[sample.name][tuple(sorted(sample.labels.items()))] = sample.value
+                # as in Prometheus, an empty label value is no label at all
+                labels = tuple(sorted((k, v) for k, v in sample.labels.items() if v != ""))
+                self.series[sample.name][labels] = sample.value
         self.history = history
 
     def select(self, name: str, matchers: dict[str, str | list[str]]) -> Series:

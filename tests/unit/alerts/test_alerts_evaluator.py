@@ -270,3 +270,19 @@ def test_a_notifier_bug_is_recorded_as_a_failed_delivery() -> None:
         ev.tick(T0 + t * S)
     failed = [e.message for e in state.history if e.event == "failed"]
     assert failed == ["channel 'hook': KeyError: 'bug'"]
+
+
+def test_empty_label_values_are_no_labels_as_in_prometheus() -> None:
+    fam = GaugeMetricFamily("pipeline_data_freshness_seconds", "", labels=["pipeline", "dataset"])
+    fam.add_metric(["", "production.orders"], 9000)
+    cfg = AlertsConfig.model_validate(
+        {"rules": [{"name": "StaleData", "type": "dataset_stale", "max_age": "2h"}]}
+    )
+    ev = Evaluator(cfg, lambda now: [fam], {})
+    ev.tick(T0)
+    (alert,) = ev.instances.values()
+    assert alert.labels == {
+        "alertname": "StaleData",
+        "dataset": "production.orders",
+        "severity": "warning",
+    }
