@@ -58,6 +58,8 @@ class SqlSource(Model):
         import pandas as pd
 
         with sql_connection(ctx, self.connection) as conn:
+            if conn.dialect.name == "postgresql":  # a server-side cursor: chunks stream
+                conn = conn.execution_options(stream_results=True)
             statement, params = self._statement(ctx, conn.dialect.name)
             chunks = list(pd.read_sql(statement, conn, params=params, chunksize=self.chunk_size))
             url = conn.engine.url

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
+
 from monitor.demo.database import write_orders
 from monitor.demo.generate import generate, write_files
 from monitor.errors import ConnectionFailedError, UsageError
@@ -83,7 +85,12 @@ def setup_demo(
     paths = demo_paths(project)
     data = generate(now, seed=seed, days=days)
     counts = write_files(data, paths.files)
-    orders = write_orders(paths.production_url, data.orders)
+    try:
+        orders = write_orders(paths.production_url, data.orders)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        reason = " ".join(str(getattr(exc, "orig", exc)).split())
+        url = project.connections["production"]
+        raise ConnectionFailedError("production", url.safe_url, reason) from exc  # type: ignore[union-attr]
     started = ensure_api(paths) if start else False
     return DemoSetup(
         orders=orders,

@@ -67,3 +67,21 @@ def test_demo_api_pages_and_token(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_demo_with_an_unreachable_source_database_says_which(tmp_path: Path) -> None:
+    from monitor.demo import setup_demo
+    from monitor.errors import ConnectionFailedError
+
+    env = {
+        "RIVERKEEPER_DEMO_SOURCE_URL": "postgresql+psycopg://shop:secretpw@127.0.0.1:1/shop",
+        "RIVERKEEPER_DEMO_FILES": str(tmp_path / "files"),
+    }
+    project = open_project(REPO / "config", env=env)
+    with pytest.raises(ConnectionFailedError) as caught:
+        setup_demo(project, datetime(2024, 3, 5, 13, tzinfo=UTC), days=1, start=False)
+    message = str(caught.value)
+    assert message.startswith(
+        "connection 'production' (postgresql+psycopg://shop:***@127.0.0.1:1/shop) failed: "
+    )
+    assert "secretpw" not in message
