@@ -24,6 +24,7 @@ class Dialect:
     row_value_distinct: bool  # count(DISTINCT (a, b))
     python_aggregates: bool  # stddev/percentile come from registered Python functions
     split_distinct: bool = False  # COUNT DISTINCT in a second query (measured faster)
+    inline_literals: bool = False  # run SQL with values written in (measured faster)
 
 
 def dialect_of(engine_or_dialect: sa.Engine | sa.engine.Dialect) -> Dialect:
@@ -42,6 +43,7 @@ def dialect_of(engine_or_dialect: sa.Engine | sa.engine.Dialect) -> Dialect:
             row_value_distinct=True,
             python_aggregates=False,
             split_distinct=True,
+            inline_literals=name == "duckdb",
         )
     return Dialect(name, filter_clause=False, row_value_distinct=False, python_aggregates=False)
 

@@ -25,7 +25,7 @@ from checks.post import anomaly_result, sample_rows
 from checks.result import CheckResult, MetricHistory, SuiteRun
 from checks.scan import Scan
 from checks.specs import AnomalyCheck, CheckSpec, SchemaCheck, validate_suite
-from checks.sqltext import compile_sql, db_message
+from checks.sqltext import compile_sql, db_message, execute
 
 
 def run_suite(
@@ -121,14 +121,15 @@ def _scan(
         for group in groups:
             stmt = select_of(scan, group)
             queries.append(compile_sql(stmt, dialect))
-            row.update(conn.execute(stmt).mappings().one())
+            row.update(execute(conn, stmt, scan.dialect.inline_literals).mappings().one())
     except sa.exc.DBAPIError:
         conn.rollback()
         for st in (s for s in states if s.labels and s.error is None):
             own = {lbl: exprs[lbl] for lbl in st.labels.values()}
             queries.append(st.sql[0])
             try:
-                row.update(conn.execute(select_of(scan, own)).mappings().one())
+                result = execute(conn, select_of(scan, own), scan.dialect.inline_literals)
+                row.update(result.mappings().one())
             except sa.exc.DBAPIError as exc:
                 conn.rollback()
                 st.error = f"the check's SQL failed on {scan.dataset}: {db_message(exc)}"

@@ -15,7 +15,7 @@ from checks.families.base import and_all
 from checks.result import CheckResult, MetricHistory, Outcome
 from checks.scan import Scan
 from checks.specs import AnomalyCheck, CheckSpec, DuplicatesCheck
-from checks.sqltext import compile_sql, db_message, json_row
+from checks.sqltext import compile_sql, db_message, execute, json_row
 
 HISTORY_LIMIT = 5000
 
@@ -101,7 +101,8 @@ def sample_rows(
     sql = compile_sql(stmt, conn.dialect)
     queries.append(sql)
     try:
-        rows = [json_row(dict(r)) for r in conn.execute(stmt).mappings()]
+        found = execute(conn, stmt, scan.dialect.inline_literals)
+        rows = [json_row(dict(r)) for r in found.mappings()]
     except sa.exc.DBAPIError as exc:
         conn.rollback()
         return replace(result, message=f"{result.message}; samples failed: {db_message(exc)}")
