@@ -1,8 +1,8 @@
-"""The example project's data: a deterministic generator and the local customers API."""
+"""The example project's data: a deterministic generator and the local customers API
+(`monitor.demo.api`, not imported here so `python -m monitor.demo.api` runs cleanly)."""
 
 from __future__ import annotations
 
-from monitor.demo.api import start_api
 from monitor.demo.generate import DemoData, generate, write_files
 from monitor.demo.setup import DemoSetup, demo_paths, ensure_api, setup_demo, stop_api
 
@@ -13,7 +13,6 @@ __all__ = [
     "ensure_api",
     "generate",
     "setup_demo",
-    "start_api",
     "stop_api",
     "write_files",
 ]

@@ -106,19 +106,23 @@ def setup_demo(
     )
 
 
-def api_alive(base_url: str) -> bool:
+def api_alive(base_url: str, attempts: int = 1) -> bool:
     import httpx
 
-    try:
-        return httpx.get(f"{base_url.rstrip('/')}/health", timeout=1.0).status_code == 200
-    except httpx.HTTPError:
-        return False
+    for _ in range(attempts):
+        try:
+            return httpx.get(f"{base_url.rstrip('/')}/health", timeout=3.0).status_code == 200
+        except httpx.ConnectError:
+            return False
+        except httpx.HTTPError:  # slow (a busy machine): ask again
+            continue
+    return False
 
 
 def ensure_api(paths: DemoPaths, timeout: float = 10.0) -> bool:
     """Start the API process unless it answers already; True when started now."""
     base = paths.api.base_url
-    if api_alive(base):
+    if api_alive(base, attempts=3):
         return False
     parts = urlsplit(base)
     if parts.hostname not in ("127.0.0.1", "localhost"):
@@ -134,10 +138,13 @@ def ensure_api(paths: DemoPaths, timeout: float = 10.0) -> bool:
     paths.pidfile.write_text(str(process.pid))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process.poll() is not None:  # it exited: the port is taken (by an API already up?)
+            paths.pidfile.unlink(missing_ok=True)
+            if api_alive(base, attempts=3):
+                return False
+            break
         if api_alive(base):
             return True
-        if process.poll() is not None:
-            break
         time.sleep(0.1)
     raise ConnectionFailedError(
         "customers_api", paths.api.safe_url, f"the demo API did not start (see {log.name})"

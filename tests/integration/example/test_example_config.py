@@ -11,7 +11,8 @@ from pydantic import SecretStr
 
 from monitor.config.project import HttpConnection
 from monitor.connectors.rest import HttpSource
-from monitor.demo import generate, start_api, write_files
+from monitor.demo import generate, write_files
+from monitor.demo.api import start_api
 from monitor.errors import DataError
 from monitor.service import open_project
 from tests.integration.connectors.connectors_ctx import make_ctx
@@ -85,3 +86,25 @@ def test_demo_with_an_unreachable_source_database_says_which(tmp_path: Path) -> 
         "connection 'production' (postgresql+psycopg://shop:***@127.0.0.1:1/shop) failed: "
     )
     assert "secretpw" not in message
+
+
+def test_background_api_starts_once_and_stops(tmp_path: Path) -> None:
+    from monitor.demo import demo_paths, ensure_api, stop_api
+    from monitor.demo.setup import api_alive
+    from tests.support import free_port, wait_until
+
+    port = free_port()
+    env = {
+        "RIVERKEEPER_DEMO_API_URL": f"http://127.0.0.1:{port}",
+        "RIVERKEEPER_DEMO_FILES": str(tmp_path / "files"),
+    }
+    paths = demo_paths(open_project(REPO / "config", env=env))
+    write_files(generate(datetime(2024, 3, 5, 13, tzinfo=UTC), days=1), paths.files)
+    try:
+        assert ensure_api(paths) is True
+        assert ensure_api(paths) is False  # already answering: not started twice
+        assert paths.pidfile.is_file()
+    finally:
+        assert stop_api(paths) is True
+    wait_until(lambda: not api_alive(f"http://127.0.0.1:{port}"), what="the API to stop")
+    assert stop_api(paths) is False
