@@ -10,14 +10,18 @@ from monitor.quality.config import (
 )
 from monitor.quality.history import StoreMetricHistory, save_results
 from monitor.quality.service import check_dataset, dataset_checks
+from monitor.quality.task import ChecksFailedError, as_outcomes, run_task_checks
 
 __all__ = [
+    "ChecksFailedError",
     "DatasetChecks",
     "StoreMetricHistory",
+    "as_outcomes",
     "check_dataset",
     "dataset_checks",
     "load_checks_config",
     "read_checks_config",
     "register",
+    "run_task_checks",
     "save_results",
 ]
