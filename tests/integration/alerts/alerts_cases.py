@@ -98,12 +98,14 @@ CASES = [
             "name": "StaleData",
             "type": "dataset_stale",
             "max_age": "2h",
-            "datasets": ["warehouse.fact_orders"],
+            "datasets": ["warehouse.fact_orders", "production.orders"],
             "labels": {"team": "data"},
         },
         {
             'pipeline_data_freshness_seconds{pipeline="orders_etl",dataset="warehouse.fact_orders"}': "3600+60x90",
             'pipeline_data_freshness_seconds{pipeline="orders_etl",dataset="warehouse.other"}': "9000x90",
+            # would match if the dot were not escaped in the regex
+            'pipeline_data_freshness_seconds{pipeline="x",dataset="warehouseXfact_orders"}': "9000x90",
         },
         {
             60: [],
