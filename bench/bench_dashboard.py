@@ -33,6 +33,15 @@ from monitor.store.db import create_store_engine, migrate
 
 PAGES = ["overview", "pipeline", "quality", "lineage", "alerts", "dead_letters"]
 GOAL_S = 2.0
+LINKS = {
+    "overview": "Overview",
+    "pipeline": "Pipeline",
+    "quality": "Data quality",
+    "lineage": "Lineage",
+    "alerts": "Alerts",
+    "dead_letters": "Dead letters",
+}
+TITLES = {link: link for link in LINKS.values()}
 READY = (
     '[data-testid="stApp"][data-test-script-state="notRunning"]'
     '[data-test-connection-state="CONNECTED"]'
@@ -87,7 +96,7 @@ def time_apptest(url: str, repeat: int) -> dict[str, tuple[float, float]]:
     return results
 
 
-def time_browser(url: str, repeat: int) -> dict[str, float]:
+def time_browser(url: str, repeat: int) -> dict[str, tuple[float, float]]:
     from playwright.sync_api import sync_playwright
 
     from tests.support import free_port
@@ -110,7 +119,7 @@ def time_browser(url: str, repeat: int) -> dict[str, float]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    results: dict[str, float] = {}
+    results: dict[str, tuple[float, float]] = {}
     try:
         import httpx
 
@@ -127,13 +136,23 @@ def time_browser(url: str, repeat: int) -> dict[str, float]:
             page.goto(base)
             page.wait_for_selector(READY, timeout=120_000)  # warm-up: imports, first queries
             for name in PAGES:
-                samples = []
+                loads, clicks = [], []
                 for _ in range(repeat):
                     t = time.perf_counter()
                     page.goto(f"{base}/{'' if name == 'overview' else name}")
                     page.wait_for_selector(READY, timeout=120_000)
-                    samples.append(time.perf_counter() - t)
-                results[name] = statistics.median(samples)
+                    loads.append(time.perf_counter() - t)
+                    # in-app navigation: away, then back through the sidebar link
+                    other = "Alerts" if name != "alerts" else "Overview"
+                    page.get_by_role("link", name=other).click()
+                    page.get_by_role("heading", name=TITLES[other], exact=True).wait_for()
+                    page.wait_for_selector(READY, timeout=120_000)
+                    t = time.perf_counter()
+                    page.get_by_role("link", name=LINKS[name]).click()
+                    page.get_by_role("heading", name=TITLES[LINKS[name]], exact=True).wait_for()
+                    page.wait_for_selector(READY, timeout=120_000)
+                    clicks.append(time.perf_counter() - t)
+                results[name] = (statistics.median(loads), statistics.median(clicks))
             browser.close()
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -156,16 +175,18 @@ def main() -> None:
     apptest = time_apptest(args.store_url, args.repeat)
     browser = time_browser(args.store_url, args.repeat) if args.browser else {}
     print(f"\n{args.runs:,} runs, {args.checks:,} check results, median of {args.repeat}")
-    head = "| page | cold (s) | warm (s) |" + (" browser (s) |" if browser else "")
+    head = "| page | AppTest cold (s) | AppTest warm (s) |"
+    head += " browser load (s) | browser sidebar click (s) |" if browser else ""
     print(head)
-    print("|---|---:|---:|" + ("---:|" if browser else ""))
+    print("|---|---:|---:|" + ("---:|---:|" if browser else ""))
     worst = 0.0
     for page, (cold, warm) in apptest.items():
-        extra = f" {browser[page]:.2f} |" if browser else ""
+        load, click = browser.get(page, (0.0, 0.0))
+        extra = f" {load:.2f} | {click:.2f} |" if browser else ""
         print(f"| {page} | {cold:.2f} | {warm:.2f} |{extra}")
-        worst = max(worst, cold, browser.get(page, 0.0))
+        worst = max(worst, cold, click)
     verdict = "meets" if worst < GOAL_S else "MISSES"
-    print(f"\nslowest: {worst:.2f} s — {verdict} the {GOAL_S:.0f} s goal")
+    print(f"\nslowest render (cold AppTest, sidebar click): {worst:.2f} s — {verdict} the goal")
 
 
 if __name__ == "__main__":

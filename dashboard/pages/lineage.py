@@ -10,6 +10,7 @@ from dashboard import health
 from dashboard.data import lineage_store, load
 from dashboard.lineage_view import neighbours, node_status, to_dot, worst
 from dashboard.ui import live, now, updated_caption
+from monitor.lineage.graph import build_graph
 
 KEY = "lineage_dataset"
 
@@ -31,11 +32,6 @@ def move_to(node_id: str) -> None:
 @live
 def body() -> None:
     at = now()
-    try:
-        from monitor.lineage.graph import build_graph
-    except ImportError:  # pragma: no cover - the lineage graph ships with the lineage issue
-        st.info("The lineage graph is not available in this version.")
-        return
     store = lineage_store()
     if not store.datasets:
         st.info("No lineage recorded yet: runs emit OpenLineage events as they go.")

@@ -32,10 +32,14 @@ def body(pipeline: str) -> None:
     cols[2].metric("Success rate", f"{rate:.0%}" if rate is not None else "—")
     cols[3].metric("Median duration", fmt.duration(seconds.median() if len(seconds) else None))
     cols[4].metric("Rows rejected", fmt.number(int(runs["rows_rejected"].sum())))
-    history, trend, rows = st.tabs(["Run history", "Durations", "Rows in / out / rejected"])
-    history.altair_chart(charts.run_history(runs), width="stretch")
-    trend.altair_chart(charts.durations_trend(runs), width="stretch")
-    rows.altair_chart(charts.rows_chart(runs), width="stretch")
+    # one chart at a time: each Vega chart costs the browser a few hundred ms
+    views = {
+        "Run history": charts.run_history,
+        "Durations": charts.durations_trend,
+        "Rows in / out / rejected": charts.rows_chart,
+    }
+    view = st.radio("Chart", list(views), horizontal=True, key="chart")
+    st.altair_chart(views[view or "Run history"](runs), width="stretch")
     run_panel(runs)
     errors = load("task_errors", pipeline)
     st.subheader(f"Errors ({len(errors)})")

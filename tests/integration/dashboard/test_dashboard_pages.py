@@ -82,7 +82,10 @@ def test_pipeline_page_runs_gantt_and_errors(
     assert list(tasks["task"]) == ["extract", "parse", "load"]
     assert tasks["attempts"].iloc[0] == 2
     charts = at.get("vega_lite_chart")
-    assert len(charts) == 4  # history, durations, rows, gantt
+    assert len(charts) == 2  # the run history and the gantt
+    assert '"x2": {"field": "ended_at"' in charts[1].proto.spec
+    at.radio(key="chart").set_value("Durations").run()
+    assert '"field": "median"' in at.get("vega_lite_chart")[0].proto.spec
 
 
 def test_quality_page_trend_samples_and_order(
