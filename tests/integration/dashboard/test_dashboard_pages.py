@@ -200,3 +200,28 @@ def test_missing_store_url_is_explained(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("RIVERKEEPER_STORE_URL", raising=False)
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert at.error[0].value.startswith("RIVERKEEPER_STORE_URL is not set")
+
+
+def test_every_page_explains_an_empty_store(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from monitor.store.db import create_store_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    engine = create_store_engine(url)
+    migrate(engine)
+    engine.dispose()
+    at = open_app(url, monkeypatch)
+    assert at.info[0].value == "No pipelines yet: run one with `riverkeeper run PIPELINE`."
+    expected = {
+        "pipeline": "No pipelines yet.",
+        "quality": "No check results yet: checks run with the pipelines or `riverkeeper check`.",
+        "lineage": "No lineage recorded yet: runs emit OpenLineage events as they go.",
+    }
+    for page, message in expected.items():
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, page
+        assert at.info[0].value == message
+    at.switch_page("pages/alerts.py").run()
+    assert at.success[0].value == "Nothing is firing."
+    at.switch_page("pages/dead_letters.py").run()
+    assert not at.exception
+    assert at.caption[0].value.startswith("0 shown")
