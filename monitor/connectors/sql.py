@@ -32,13 +32,14 @@ class Incremental(Model):
 
 
 class SqlSource(Model):
-    """Rows from a table or a query."""
+    """Rows from a table or a query (bound parameters: `params`, and the run's interval)."""
 
     type: Literal["sql"] = "sql"
     connection: str
     table: str | None = None
     schema_: str | None = Field(default=None, alias="schema")
     query: str | None = None
+    params: dict[str, str | int | float | bool | date | datetime] = Field(default_factory=dict)
     columns: dict[str, ColumnType] = Field(default_factory=dict)
     incremental: Incremental | None = None
     chunk_size: int = Field(default=100_000, ge=1)
@@ -86,7 +87,7 @@ class SqlSource(Model):
         )
 
     def _statement(self, ctx: IOContext, dialect: str) -> tuple[Any, dict[str, Any]]:
-        values = interval_params(ctx, dialect)
+        values = {**interval_params(ctx, dialect), **self.params}
         if self.query is not None:
             text = sa.text(self.query)
             wanted = set(text.compile().params)

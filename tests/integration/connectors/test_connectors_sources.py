@@ -81,6 +81,19 @@ def test_incremental_cursor_reads_only_new_rows(engine_url: str, tmp_path: Path)
     second = source.read(later)
     assert second.frame["order_id"].tolist() == [4]
     assert second.watermark is not None and second.watermark[1] != first.watermark[1]
+    query = SqlSource(
+        connection="db",
+        query="SELECT order_id, created_at FROM orders WHERE quantity >= :min_q",
+        params={"min_q": 2},
+        incremental={"cursor": "created_at"},
+    )
+    fresh = make_ctx(
+        tmp_path, sql={"db": engine_url}, interval=first_day, engines={"db": ctx.engine_for("db")}
+    )
+    assert query.read(fresh).frame["order_id"].tolist() == [2, 3]  # before the interval end
+    assert query.watermark_key(later) == "db.t.created_at"  # a query's key names its task
+    marks["db.t.created_at"] = first.watermark[1]
+    assert query.read(later).frame["order_id"].tolist() == [4]  # after the stored watermark
     ctx.engine_for("db").dispose()
 
 
