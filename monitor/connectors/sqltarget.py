@@ -58,6 +58,9 @@ class SqlTarget(Model):
         return f"{self.connection}.{self.schema_ + '.' if self.schema_ else ''}{self.table}"
 
     def write(self, frame: pd.DataFrame, ctx: IOContext) -> WriteResult:
+        if frame.empty and len(frame.columns) == 0 and self.mode in ("append", "merge"):
+            with sql_connection(ctx, self.connection) as conn:  # nothing new: nothing to do
+                return WriteResult(self._dataset(conn, frame), rows_written=0, mode=self.mode)
         for column in [*self.key, *([self.interval_column] if self.interval_column else [])]:
             if column not in frame.columns:
                 raise DataError(

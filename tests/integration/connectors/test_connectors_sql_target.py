@@ -161,3 +161,10 @@ def test_an_empty_untyped_frame_creates_no_table(engine_url: str, tmp_path: Path
     with engine.connect() as conn:
         assert sa.inspect(conn).has_table("later")
     engine.dispose()
+
+
+def test_no_new_rows_is_a_no_op_for_append_and_merge(tmp_path: Path) -> None:
+    ctx = make_ctx(tmp_path, sql={"wh": f"sqlite:///{tmp_path / 'wh.db'}"})
+    merge = SqlTarget(connection="wh", table="fact", mode="merge", key=["order_id"])
+    assert merge.write(pd.DataFrame(), ctx).rows_written == 0
+    ctx.engine_for("wh").dispose()
