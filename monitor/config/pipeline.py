@@ -248,8 +248,11 @@ class PipelineFile(Model):
                 continue
             try:
                 refs = parse_model(task.text(Path(config_dir or ".")))
-            except OSError:
-                continue  # reported by the sql task when it runs (file named in the error)
+            except OSError as exc:
+                raise ValueError(
+                    f"task {name!r}: cannot read models/{Path(task.model or '').name}"
+                    f"{'' if (task.model or '').endswith('.sql') else '.sql'}: {exc.strerror}"
+                ) from exc
             unknown = [r for r in refs.refs if r not in relations]
             if unknown:
                 raise ValueError(

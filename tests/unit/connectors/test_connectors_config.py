@@ -48,6 +48,10 @@ def test_sql_dependencies_come_from_refs_and_sources(tmp_path: Path) -> None:
     spec = PipelineFile.model_validate({"tasks": TASKS}, context={"config_dir": tmp_path})
     assert spec.tasks["stg"].upstream() == ["load_raw"]
     assert spec.tasks["fct"].upstream() == ["stg"]
+    with pytest.raises(
+        ValidationError, match=r"task 'stg': cannot read models/stg.sql: No such file"
+    ):
+        PipelineFile.model_validate({"tasks": TASKS}, context={"config_dir": tmp_path / "x"})
     without_dir = PipelineFile.model_validate({"tasks": TASKS})
     assert without_dir.tasks["stg"].upstream() == []  # the file is not found: explicit depends_on
     assert without_dir.tasks["fct"].upstream() == ["stg"]  # inline SQL always works
