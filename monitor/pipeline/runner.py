@@ -184,6 +184,10 @@ class Runner:
         ids = {t.task: t.task_run_id for t in view.tasks}
         return self._execute(pipeline, view.run, ids, done, trigger=trigger)
 
+    def execute(self, row: PipelineRun, task_run_ids: dict[str, str]) -> RunResult:
+        """Execute a stored queued run whose rows the caller holds (the scheduler)."""
+        return self._execute(self.pipeline(row.pipeline), row, task_run_ids, {})
+
     def pipeline(self, name: str) -> Pipeline:
         try:
             return self.project.pipelines[name]

@@ -73,7 +73,8 @@ def due_slots(
         fires.append(fire)
     if not fires:
         return []
-    previous = first_previous or _previous(schedule, fires[0])
+    # Data intervals are contiguous: the first new one starts where the last slot ended.
+    previous = first_previous or last or _previous(schedule, fires[0])
     cutoff = active_since - misfire_grace
     slots: list[Slot] = []
     missed: list[int] = []

@@ -8,7 +8,7 @@ created at most once, whatever the number of schedulers and restarts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -32,10 +32,17 @@ PrepareRun = Callable[[str, Slot], tuple[PipelineRun, list[TaskRun]]]
 
 @dataclass(frozen=True)
 class QueuedRun:
-    run_id: str
-    pipeline: str
-    scheduled_for: datetime | None
+    run: PipelineRun
+    task_run_ids: dict[str, str]
     resumed: bool  # it ran before (orphaned or stopped): reuse its checkpoints
+
+    @property
+    def run_id(self) -> str:
+        return self.run.id
+
+    @property
+    def pipeline(self) -> str:
+        return self.run.pipeline
 
 
 def last_slots(engine: sa.Engine) -> dict[str, datetime]:
@@ -49,30 +56,75 @@ def last_slots(engine: sa.Engine) -> dict[str, datetime]:
 def record_slots(
     store: Store, pipeline: str, slots: Sequence[Slot], prepare: PrepareRun, now: datetime
 ) -> list[str]:
-    """Write slots (and a queued run for each that runs); returns the new run ids.
+    """Write one pipeline's slots; returns the new run ids (see `record_many`)."""
+    return record_many(store, {pipeline: slots}, prepare, now).get(pipeline, [])
 
-    All in one transaction; if another scheduler wrote one of them first (the
-    lease makes that a should-not-happen), falls back to one at a time and skips
-    the slots that exist.
+
+def record_many(
+    store: Store, due: Mapping[str, Sequence[Slot]], prepare: PrepareRun, now: datetime
+) -> dict[str, list[str]]:
+    """Write the slots of many pipelines (and a queued run for each that runs) in one
+    transaction; returns pipeline -> new run ids.
+
+    If another scheduler wrote one of them first (the lease makes that a
+    should-not-happen), falls back to one slot at a time and skips those that exist.
     """
-    if not slots:
-        return []
+    due = {p: s for p, s in due.items() if s}
+    if not due:
+        return {}
     try:
         with store.sessions.begin() as s:
-            ids = [_add(s, pipeline, slot, prepare, now) for slot in slots]
-        return [i for i in ids if i]
+            return _add_all(s, due, prepare, now)
     except sa.exc.IntegrityError:
-        log.warning("%s: some slots already exist; writing them one by one", pipeline)
-    created: list[str] = []
-    for slot in slots:
-        try:
-            with store.sessions.begin() as s:
-                run_id = _add(s, pipeline, slot, prepare, now)
-        except sa.exc.IntegrityError:
-            continue
-        if run_id:
-            created.append(run_id)
+        log.warning("some slots already exist; writing them one by one")
+    created: dict[str, list[str]] = {}
+    for pipeline, slots in due.items():
+        for slot in slots:
+            try:
+                with store.sessions.begin() as s:
+                    run_id = _add(s, pipeline, slot, prepare, now)
+            except sa.exc.IntegrityError:
+                continue
+            if run_id:
+                created.setdefault(pipeline, []).append(run_id)
     return created
+
+
+def _add_all(
+    s: Session, due: Mapping[str, Sequence[Slot]], prepare: PrepareRun, now: datetime
+) -> dict[str, list[str]]:
+    """Everything in three batched INSERTs (runs, then their tasks and the slots)."""
+    runs: list[PipelineRun] = []
+    rest: list[object] = []
+    created: dict[str, list[str]] = {}
+    for pipeline, slots in due.items():
+        for slot in slots:
+            run_id = ""
+            if slot.run:
+                run, tasks = prepare(pipeline, slot)
+                runs.append(run)
+                rest += tasks
+                run_id = run.id
+                created.setdefault(pipeline, []).append(run_id)
+            rest.append(_slot_row(pipeline, slot, run_id, now))
+    s.add_all(runs)
+    s.flush()
+    s.add_all(rest)
+    s.flush()  # the slots' primary key is checked here, in this transaction
+    return created
+
+
+def _slot_row(pipeline: str, slot: Slot, run_id: str, now: datetime) -> ScheduleSlot:
+    return ScheduleSlot(
+        pipeline=pipeline,
+        scheduled_for=slot.scheduled_for,
+        interval_start=slot.interval_start,
+        interval_end=slot.interval_end,
+        status="run" if slot.run else "missed",
+        run_id=run_id or None,
+        reason=slot.reason,
+        created_at=now,
+    )
 
 
 def _add(s: Session, pipeline: str, slot: Slot, prepare: PrepareRun, now: datetime) -> str:
@@ -83,34 +135,32 @@ def _add(s: Session, pipeline: str, slot: Slot, prepare: PrepareRun, now: dateti
         s.flush()
         s.add_all(tasks)
         run_id = run.id
-    s.add(
-        ScheduleSlot(
-            pipeline=pipeline,
-            scheduled_for=slot.scheduled_for,
-            interval_start=slot.interval_start,
-            interval_end=slot.interval_end,
-            status="run" if slot.run else "missed",
-            run_id=run_id or None,
-            reason=slot.reason,
-            created_at=now,
-        )
-    )
+    s.add(_slot_row(pipeline, slot, run_id, now))
     s.flush()  # the primary key is checked here, in this transaction
     return run_id
 
 
-def queued_runs(engine: sa.Engine, limit: int) -> list[QueuedRun]:
-    """Scheduled runs waiting for a worker, oldest slot first."""
-    c = RUNS.c
-    query = (
-        sa.select(c.id, c.pipeline, c.scheduled_for, c.started_at)
-        .where(c.state == RunState.QUEUED, c.trigger == "schedule")
-        .order_by(c.scheduled_for, c.created_at)
-        .limit(limit)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [QueuedRun(r.id, r.pipeline, r.scheduled_for, r.started_at is not None) for r in rows]
+def queued_runs(store: Store, limit: int) -> list[QueuedRun]:
+    """Scheduled runs waiting for a worker, oldest slot first, with their task run ids."""
+    with store.sessions() as s:
+        runs = list(
+            s.scalars(
+                sa.select(PipelineRun)
+                .where(PipelineRun.state == RunState.QUEUED, PipelineRun.trigger == "schedule")
+                .order_by(PipelineRun.scheduled_for, PipelineRun.created_at)
+                .limit(limit)
+            )
+        )
+        if not runs:
+            return []
+        ids: dict[str, dict[str, str]] = {}
+        for run_id, task, task_run_id in s.execute(
+            sa.select(TaskRun.run_id, TaskRun.task, TaskRun.task_run_id).where(
+                TaskRun.run_id.in_([r.id for r in runs])
+            )
+        ):
+            ids.setdefault(run_id, {})[task] = task_run_id
+    return [QueuedRun(r, ids.get(r.id, {}), r.started_at is not None) for r in runs]
 
 
 def running_counts(engine: sa.Engine) -> dict[str, int]:
@@ -124,13 +174,16 @@ def running_counts(engine: sa.Engine) -> dict[str, int]:
         return {p: int(n) for p, n in conn.execute(query)}
 
 
-def claim(engine: sa.Engine, run_id: str, owner: str, now: datetime) -> bool:
-    """Take a queued run for this process (atomic: only one claimer wins)."""
+def claim(engine: sa.Engine, run_ids: Sequence[str], owner: str, now: datetime) -> set[str]:
+    """Take queued runs for this process (atomic: a run has one claimer); returns those won."""
+    if not run_ids:
+        return set()
     c = RUNS.c
     with engine.begin() as conn:
-        taken = conn.execute(
+        won = conn.execute(
             sa.update(RUNS)
-            .where(c.id == run_id, c.state == RunState.QUEUED)
+            .where(c.id.in_(list(run_ids)), c.state == RunState.QUEUED)
             .values(state=RunState.RUNNING, owner=owner, heartbeat_at=now)
-        ).rowcount
-    return bool(taken)
+            .returning(c.id)
+        )
+        return {r[0] for r in won}

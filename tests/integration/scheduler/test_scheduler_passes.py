@@ -52,7 +52,7 @@ class Env:
         deadline = time.monotonic() + timeout
         while True:
             sched.step(self.clock())
-            if not sched.executing and not slots.queued_runs(self.store.engine, 1):
+            if not sched.executing and not slots.queued_runs(self.store, 1):
                 return
             assert time.monotonic() < deadline, "runs did not finish"
             time.sleep(0.05)
