@@ -3,8 +3,10 @@
 Real processes on free 127.0.0.1 ports: `riverkeeper serve` (its /metrics
 endpoint, on an empty project over the test's store), Debian's prometheus and
 prometheus-alertmanager with the config rendered from one alerts definition,
-and a local webhook receiver. A pipeline goes stale and a check fails; each
-alert must reach the webhook once, and its resolution too, within bounds.
+a local webhook receiver, a local Slack-webhook receiver and an SMTP server
+(aiosmtpd). A pipeline goes stale and a check fails; each alert must reach the
+webhook once, and its resolution too, within bounds; the failed check also
+reaches Slack and email through Alertmanager's own integrations.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from alerts import AlertsConfig, render_alertmanager, render_rules
-from tests.integration.alerts.alerts_receivers import HttpReceiver, http_receiver
+from tests.integration.alerts.alerts_receivers import HttpReceiver, http_receiver, smtp_server
 from tests.integration.alerts.alerts_rows import add_check, add_run, store
 from tests.support import free_port, require_binary, wait_until
 
@@ -97,10 +99,20 @@ def warm(prom: str) -> bool:
     return bool(up and all(up) and evaluated and all(evaluated) and ams["activeAlertmanagers"])
 
 
-def alerts_config(webhook: str) -> AlertsConfig:
+def alerts_config(webhook: str, slack: str, smtp_port: int) -> AlertsConfig:
     return AlertsConfig.model_validate(
         {
-            "channels": {"hook": {"type": "webhook", "url": webhook}},
+            "channels": {
+                "hook": {"type": "webhook", "url": webhook},
+                "slack": {"type": "slack", "webhook_url": slack, "channel": "#data"},
+                "mail": {
+                    "type": "email",
+                    "to": ["oncall@example.com"],
+                    "from": "riverkeeper@example.com",
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": smtp_port,
+                },
+            },
             "default_routing": ["hook"],
             "evaluation_interval": "1s",
             "grouping": {
@@ -122,6 +134,7 @@ def alerts_config(webhook: str) -> AlertsConfig:
                     "type": "check_failed",
                     "check_severities": ["error"],
                     "severity": "critical",
+                    "routing": ["hook", "slack", "mail"],
                 },
             ],
         }
@@ -144,7 +157,9 @@ def test_stale_pipeline_and_failed_check_reach_the_webhook_and_resolve(tmp_path:
     prom_port, am_port = free_port(), free_port()
     with ExitStack() as stack:
         rx = stack.enter_context(http_receiver())
-        config = alerts_config(rx.url + "/alerts")
+        slack_rx = stack.enter_context(http_receiver())
+        mailbox = stack.enter_context(smtp_server())
+        config = alerts_config(rx.url + "/alerts", slack_rx.url + "/services/T/B/x", mailbox.port)
         target = stack.enter_context(served_metrics(tmp_path, store_url, tmp_path / "serve.log"))
         (tmp_path / "rules.yml").write_text(render_rules(config))
         (tmp_path / "alertmanager.yml").write_text(render_alertmanager(config, reveal_secrets=True))
@@ -234,6 +249,12 @@ def test_stale_pipeline_and_failed_check_reach_the_webhook_and_resolve(tmp_path:
             0.05,
             "the CheckFailed resolution at the webhook",
         )
+        wait_until(
+            lambda: len(slack_rx.got) >= 2 and len(mailbox.messages) >= 2,
+            15,
+            0.05,
+            "the CheckFailed alert and resolution on Slack and by email",
+        )
 
         # No new success: stale STALE_AFTER seconds after the last one ended.
         t_stale = t_ok + STALE_AFTER
@@ -290,4 +311,13 @@ def test_stale_pipeline_and_failed_check_reach_the_webhook_and_resolve(tmp_path:
         "Check missing(customer_id) on production.orders failed"
     )
     assert alerts_api["status"] == "success"
+    # Alertmanager's own Slack and email integrations, from the rendered config
+    slack_texts = [r.body["attachments"][0]["title"] for r in slack_rx.got]
+    assert slack_texts == ["[FIRING] CheckFailed", "[RESOLVED] CheckFailed"]
+    assert {r.body["channel"] for r in slack_rx.got} == {"#data"}
+    subjects = [m["Subject"] for m in mailbox.messages]
+    assert len(subjects) == 2
+    assert subjects[0].startswith("[FIRING:1] CheckFailed")
+    assert subjects[1].startswith("[RESOLVED] CheckFailed")
+    assert {m["To"] for m in mailbox.messages} == {"oncall@example.com"}
     engine.dispose()
