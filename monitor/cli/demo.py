@@ -32,6 +32,14 @@ def demo(
         bool, typer.Option("--no-api", help="Only write the data; do not start the API.")
     ] = False,
     stop: Annotated[bool, typer.Option("--stop-api", help="Stop the background API.")] = False,
+    live: Annotated[
+        float,
+        typer.Option(
+            "--live",
+            help="Seconds between live data ticks in the background API process "
+            "(new orders and clickstream hours as time passes); 0: off.",
+        ),
+    ] = 0.0,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print what was written as JSON.")
     ] = False,
@@ -49,7 +57,9 @@ def demo(
         return
     at = now or datetime.now(UTC)
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    result = setup_demo(project, at, seed=seed, days=days, start=not (no_api or serve_api))
+    result = setup_demo(
+        project, at, seed=seed, days=days, start=not (no_api or serve_api), live_every=live
+    )
     if as_json:
         print_json(result.__dict__)
     else:
@@ -61,7 +71,10 @@ def demo(
         )
         if not (no_api or serve_api):
             verb = "started" if result.api_started else "already running"
-            typer.echo(f"customers API {verb} at {result.api} (stop: riverkeeper demo --stop-api)")
+            feed = f", new data every {live:g}s" if live and result.api_started else ""
+            typer.echo(
+                f"customers API {verb} at {result.api}{feed} (stop: riverkeeper demo --stop-api)"
+            )
     if serve_api:
         _serve(paths)
 

@@ -4,11 +4,19 @@
 from __future__ import annotations
 
 from monitor.demo.generate import DemoData, generate, write_files
-from monitor.demo.setup import DemoSetup, demo_paths, ensure_api, setup_demo, stop_api
+from monitor.demo.setup import (
+    DemoSetup,
+    LiveFeed,
+    demo_paths,
+    ensure_api,
+    setup_demo,
+    stop_api,
+)
 
 __all__ = [
     "DemoData",
     "DemoSetup",
+    "LiveFeed",
     "demo_paths",
     "ensure_api",
     "generate",

@@ -70,12 +70,37 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--token", default=None)
+    parser.add_argument("--feed-every", type=float, default=0, help="seconds; 0: no live data")
+    parser.add_argument("--feed-since", default=None, help="ISO time the demo data reaches")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--days", type=int, default=3)
     args = parser.parse_args(argv)
     server = ThreadingHTTPServer((args.host, args.port), make_handler(args.data, args.token))
+    stop = threading.Event()
+    if args.feed_every > 0:
+        _start_feed(args, stop)
     try:
         server.serve_forever()
     finally:
+        stop.set()
         server.server_close()
+
+
+def _start_feed(args: argparse.Namespace, stop: threading.Event) -> None:
+    """Live data: the orders database URL comes from the environment (never argv)."""
+    import os
+    from datetime import UTC, datetime
+
+    from monitor.demo.feed import FeedState, feed_forever
+
+    url = os.environ["RIVERKEEPER_DEMO_FEED_URL"]
+    since = datetime.fromisoformat(args.feed_since).astimezone(UTC).replace(tzinfo=None)
+    state = FeedState(since=since, end=since.replace(minute=0, second=0, microsecond=0))
+    files = args.data.parent
+    kwargs = {"every": args.feed_every, "seed": args.seed, "days": args.days, "stop": stop}
+    threading.Thread(
+        target=feed_forever, args=(url, files, state), kwargs=kwargs, daemon=True
+    ).start()
 
 
 if __name__ == "__main__":

@@ -79,8 +79,24 @@ def demo_paths(project: Project) -> DemoPaths:
     return DemoPaths(production.url.get_secret_value(), files.root.resolve(), api)
 
 
+@dataclass(frozen=True)
+class LiveFeed:
+    """Keep adding data as time passes (in the API process), from `since` on."""
+
+    since: datetime
+    every: float = 60.0
+    seed: int = 42
+    days: int = 3
+
+
 def setup_demo(
-    project: Project, now: datetime, *, seed: int = 42, days: int = 3, start: bool = True
+    project: Project,
+    now: datetime,
+    *,
+    seed: int = 42,
+    days: int = 3,
+    start: bool = True,
+    live_every: float = 0.0,
 ) -> DemoSetup:
     paths = demo_paths(project)
     data = generate(now, seed=seed, days=days)
@@ -91,7 +107,8 @@ def setup_demo(
         reason = " ".join(str(getattr(exc, "orig", exc)).split())
         url = project.connections["production"]
         raise ConnectionFailedError("production", url.safe_url, reason) from exc  # type: ignore[union-attr]
-    started = ensure_api(paths) if start else False
+    live = LiveFeed(now, live_every, seed, days) if live_every > 0 else None
+    started = ensure_api(paths, live=live) if start else False
     return DemoSetup(
         orders=orders,
         customers=len(data.customers),
@@ -119,8 +136,11 @@ def api_alive(base_url: str, attempts: int = 1) -> bool:
     return False
 
 
-def ensure_api(paths: DemoPaths, timeout: float = 10.0) -> bool:
-    """Start the API process unless it answers already; True when started now."""
+def ensure_api(paths: DemoPaths, timeout: float = 10.0, *, live: LiveFeed | None = None) -> bool:
+    """Start the API process unless it answers already; True when started now.
+
+    With `live`, the process also appends new demo data every `live.every` seconds
+    (the orders database URL goes to it through its environment, not its argv)."""
     base = paths.api.base_url
     if api_alive(base, attempts=3):
         return False
@@ -131,9 +151,14 @@ def ensure_api(paths: DemoPaths, timeout: float = 10.0) -> bool:
     command += ["--host", "127.0.0.1", "--port", str(parts.port or 80)]
     if paths.token:
         command += ["--token", paths.token]
+    env = dict(os.environ)
+    if live is not None:
+        command += ["--feed-every", str(live.every), "--feed-since", live.since.isoformat()]
+        command += ["--seed", str(live.seed), "--days", str(live.days)]
+        env["RIVERKEEPER_DEMO_FEED_URL"] = paths.production_url
     log = (paths.files.parent / "api.log").open("ab")
     process = subprocess.Popen(
-        command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
+        command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True, env=env
     )
     paths.pidfile.write_text(str(process.pid))
     deadline = time.monotonic() + timeout
