@@ -11,12 +11,8 @@ reaches Slack and email through Alertmanager's own integrations.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +22,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from alerts import AlertsConfig, render_alertmanager, render_rules
+from tests.e2e.alerts.alerts_e2e_support import process, ready, served_metrics
 from tests.integration.alerts.alerts_receivers import HttpReceiver, http_receiver, smtp_server
 from tests.integration.alerts.alerts_rows import add_check, add_run, store
 from tests.support import free_port, require_binary, wait_until
@@ -34,54 +31,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.prometheus, pytest.mark.slow]
 ROOT = Path(__file__).parents[3]
 STALE_AFTER = 5  # seconds without a successful run
 BOUND = 6.0  # condition true -> webhook received (measured about 2 s with 1 s intervals)
-
-
-@contextmanager
-def process(args: list[str], log: Path, **kwargs: Any) -> Iterator[subprocess.Popen[str]]:
-    with log.open("w") as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True, **kwargs)
-        try:
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-
-
-@contextmanager
-def served_metrics(root: Path, store_url: str, log: Path) -> Iterator[str]:
-    """`riverkeeper serve` on an empty project over the test's store; yields its host:port."""
-    config = root / "config"
-    config.mkdir()
-    (config / "riverkeeper.yaml").write_text("project: e2e-alerts\n")
-    port = free_port()
-    args = [
-        sys.executable,
-        "-m",
-        "monitor",
-        "--config",
-        str(config),
-        "serve",
-        "--metrics-port",
-        str(port),
-        "--no-watch",
-    ]
-    env = {**os.environ, "RIVERKEEPER_STORE_URL": store_url}
-    with process(args, log, cwd=root, env=env) as proc:
-        url = f"http://127.0.0.1:{port}/metrics"
-        wait_until(lambda: proc.poll() is not None or ready(url), 60, 0.1, "riverkeeper serve")
-        assert proc.poll() is None, log.read_text()
-        yield f"127.0.0.1:{port}"
-
-
-def ready(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def warm(prom: str) -> bool:
