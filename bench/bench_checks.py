@@ -164,8 +164,11 @@ def main() -> None:
     args = parser.parse_args()
     rows = [int(r) for r in args.rows.split(",")]
     lines = [
-        "| engine | rows | variant | best seconds | vs best hand-written | queries |",
-        "|---|---|---|---|---|---|",
+        (
+            "| engine | rows | variant | best s | median s | best vs best hand-written | queries "
+            "| load avg |"
+        ),
+        "|---|---|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.engines.split(","):
