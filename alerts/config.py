@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     SecretStr,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -61,12 +62,26 @@ def format_duration(value: timedelta) -> str:
 
 
 Duration = Annotated[
-    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^(\d+(ms|s|m|h|d|w))+$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "description": "A Prometheus duration (30s, 5m, 1h30m, 2d) or seconds.",
+        }
+    ),
 ]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defaults are written as in the file ("5m") and validated like it
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, validate_default=True
+    )
 
 
 # ---- channels ---------------------------------------------------------------------------
@@ -126,9 +141,9 @@ class Grouping(Model):
     """How notifications are grouped and repeated (Alertmanager's route settings)."""
 
     group_by: list[str] = ["alertname", "pipeline", "dataset"]
-    group_wait: Duration = timedelta(seconds=30)
-    group_interval: Duration = timedelta(minutes=5)
-    repeat_interval: Duration = timedelta(hours=4)
+    group_wait: Duration = "30s"  # type: ignore[assignment]  # validated (validate_default)
+    group_interval: Duration = "5m"  # type: ignore[assignment]
+    repeat_interval: Duration = "4h"  # type: ignore[assignment]
 
 
 # ---- rules ------------------------------------------------------------------------------
@@ -136,7 +151,7 @@ class Grouping(Model):
 
 class RuleBase(Model):
     name: str = Field(pattern=NAME)
-    for_: Duration = Field(timedelta(0), alias="for")
+    for_: Duration = Field("0s", alias="for")  # type: ignore[assignment]
     severity: Literal["info", "warning", "critical"] = "warning"
     labels: dict[str, str] = {}
     annotations: dict[str, str] = {}
@@ -182,7 +197,7 @@ class ErrorRateRule(RuleBase):
 
     type: Literal["error_rate"]
     max_ratio: float = Field(gt=0, lt=1)
-    window: Duration = timedelta(minutes=5)
+    window: Duration = "5m"  # type: ignore[assignment]
     statuses: list[Literal["failure", "rejected"]] = Field(["failure", "rejected"], min_length=1)
     pipelines: list[str] = []
 
@@ -231,7 +246,7 @@ class AlertsConfig(Model):
     external_url: str = "http://127.0.0.1:9108"  # shown as externalURL in notifications
     # How often rules are evaluated: the Prometheus rule group's `interval`, and the
     # built-in evaluator's pace inside `serve`.
-    evaluation_interval: Duration = timedelta(seconds=15)
+    evaluation_interval: Duration = "15s"  # type: ignore[assignment]
     rules: list[Rule] = []
 
     def problems(self) -> list[tuple[tuple[str | int, ...], str]]:

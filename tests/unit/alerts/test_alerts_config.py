@@ -144,3 +144,14 @@ def test_secrets_are_hidden_in_the_model() -> None:
     )
     assert "secret" not in repr(config)
     assert "secret" not in str(config.model_dump())
+
+
+def test_json_schema_describes_durations_as_written() -> None:
+    from alerts import AlertsFile
+
+    schema = AlertsFile.model_json_schema(mode="validation")
+    for_ = schema["$defs"]["PipelineStaleRule"]["properties"]["for"]
+    assert for_["default"] == "0s"
+    assert {"type": "string", "pattern": r"^(\d+(ms|s|m|h|d|w))+$"} in for_["anyOf"]
+    assert schema["$defs"]["Grouping"]["properties"]["repeat_interval"]["default"] == "4h"
+    assert AlertsConfig().grouping.repeat_interval == timedelta(hours=4)
