@@ -24,9 +24,9 @@ operations:
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from monitor.config.base import Model
 from monitor.connectors.typing import ColumnType
@@ -78,7 +78,34 @@ class MinutesBetween(Model):
     minutes_between: tuple[str, str]  # [start, end]: end - start in minutes
 
 
-DeriveSpec = str | DatePartSpec | ConcatSpec | MinutesBetween
+def _derive_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "expr"
+    if isinstance(value, dict):
+        return next((k for k in ("date_part", "concat", "minutes_between") if k in value), None)
+    kinds: dict[type, str] = {
+        DatePartSpec: "date_part",
+        ConcatSpec: "concat",
+        MinutesBetween: "minutes_between",
+    }
+    return kinds.get(type(value))
+
+
+DeriveSpec = Annotated[
+    Annotated[str, Tag("expr")]
+    | Annotated[DatePartSpec, Tag("date_part")]
+    | Annotated[ConcatSpec, Tag("concat")]
+    | Annotated[MinutesBetween, Tag("minutes_between")],
+    Discriminator(
+        _derive_kind,
+        custom_error_type="derive_spec",
+        custom_error_message=(
+            'a derived column is an expression ("quantity * price") or one of '
+            "{date_part: year, of: column}, {concat: [columns], sep: ' '}, "
+            "{minutes_between: [start, end]}"
+        ),
+    ),
+]
 
 
 class Derive(Model):

@@ -143,3 +143,5 @@ def test_operation_config_errors() -> None:
         OPS.validate_python([{"op": "aggregate", "aggregates": {"x": {"fn": "sum"}}}])
     with pytest.raises(ValidationError, match="does not match any of the expected tags"):
         OPS.validate_python([{"op": "explode"}])
+    with pytest.raises(ValidationError, match=r"a derived column is an expression \("):
+        OPS.validate_python([{"op": "derive", "columns": {"y": {"datepart": "year"}}}])
