@@ -71,3 +71,24 @@ def test_demo_writes_data_and_serves_the_api(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_demo_live_keeps_adding_hours(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    env = _env(free_port())
+    earlier = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        done = _cli(tmp_path, env, "demo", "--now", earlier, "--days", "1", "--live", "0.5")
+        assert done.returncode == 0, done.stderr
+        assert "new data every 0.5s" in done.stdout
+        clicks = tmp_path / ".riverkeeper" / "demo" / "files" / "clickstream"
+        before = len(list(clicks.rglob("*.parquet")))
+        wait_until(
+            lambda: len(list(clicks.rglob("*.parquet"))) >= before + 2,
+            timeout=60,
+            what="live demo data for the hours since --now",
+        )
+    finally:
+        _cli(tmp_path, env, "demo", "--stop-api")
