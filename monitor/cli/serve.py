@@ -136,7 +136,8 @@ def serve(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     project = st.project()
-    store = _open_store(project)
+    _open_store(project).close()  # migrate, record the pipelines
+    store = serving.pooled_store(project.store_url, workers)
     server = project.spec.server
     port = server.metrics_port if metrics_port is None else metrics_port
     served = serving.start(

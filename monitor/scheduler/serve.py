@@ -125,6 +125,25 @@ def start(
     return Served(scheduler, metrics_url, closers)
 
 
+def pooled_store(url: str, workers: int) -> Store:
+    """A store whose connection pool fits `workers` concurrent runs (each run, its
+    heartbeat and its listeners use store connections; the default pool of 5 + 10
+    made runs wait for a connection, and time out, with hundreds of workers).
+    The store must already be migrated (`monitor.service.open_store`)."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from monitor.store.db import _sqlite_pragmas
+
+    size = {"pool_size": min(max(workers, 5), 200), "max_overflow": min(workers, 100)}
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, **size)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True, **size)
+    return Store(engine)
+
+
 def _warm_up() -> None:
     """Import the data libraries now, not in the first run (it would start seconds late)."""
     import pandas  # noqa: F401
