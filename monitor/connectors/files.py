@@ -10,6 +10,7 @@ from pydantic import Field
 
 from monitor.config.base import Model
 from monitor.connectors.base import IOContext, ReadResult, Rejected
+from monitor.connectors.partitions import Grain, interval_files
 from monitor.connectors.typing import ColumnType, cast_columns, frame_columns
 from monitor.errors import DataError, UsageError
 from monitor.lineage.naming import file_dataset
@@ -36,15 +37,26 @@ class CsvSource(Model):
     columns: dict[str, ColumnType] = Field(default_factory=dict)
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     encoding: str = "utf8"
+    partition_by: Grain | None = None  # `path` is a hive-partitioned folder: the run's part
 
     def read(self, ctx: IOContext) -> ReadResult:
+        root = resolve_path(ctx, self.connection, self.path)
+        shown = f"{self.connection}:{self.path}"
+        if self.partition_by is None and not root.is_file():
+            raise DataError(shown, f"file not found: {root}")
+        if self.partition_by is None:
+            return self._read_file(root, shown)
+        if not root.is_dir():
+            raise DataError(shown, f"folder not found: {root}")
+        files = interval_files(
+            root, ctx.interval_start, ctx.interval_end, self.partition_by, (".csv",)
+        )
+        return combine([self._read_file(f, shown) for f in files], root, self.connection)
+
+    def _read_file(self, path: Path, shown: str) -> ReadResult:
         import pyarrow as pa
         from pyarrow import csv
 
-        path = resolve_path(ctx, self.connection, self.path)
-        shown = f"{self.connection}:{self.path}"
-        if not path.is_file():
-            raise DataError(shown, f"file not found: {path}")
         bad_lines: list[Rejected] = []
 
         def on_invalid(row: csv.InvalidRow) -> str:
@@ -89,6 +101,20 @@ class CsvSource(Model):
         dataset = file_dataset(path, connection=self.connection, columns=frame_columns(frame))
         rows_in = len(frame) + len(bad_values) + len(bad_lines)
         return ReadResult(frame=frame, dataset=dataset, rows_in=rows_in, rejected=rejected)
+
+
+def combine(results: list[ReadResult], root: Path, connection: str) -> ReadResult:
+    """One result from the files of a folder: rows, rejects and counts added up."""
+    import pandas as pd
+
+    frames = [r.frame for r in results if len(r.frame.columns)]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return ReadResult(
+        frame=frame,
+        dataset=file_dataset(root, connection=connection, columns=frame_columns(frame)),
+        rows_in=sum(r.rows_in for r in results),
+        rejected=[rejected for r in results for rejected in r.rejected],
+    )
 
 
 def _with_line_numbers(path: Path, encoding: str, bad: list[Rejected]) -> list[Rejected]:

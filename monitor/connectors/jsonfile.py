@@ -7,13 +7,15 @@ its line number; values that do not parse as their declared type reject their re
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
 from monitor.config.base import Model
 from monitor.connectors.base import IOContext, ReadResult, Rejected
-from monitor.connectors.files import raw_row, resolve_path
+from monitor.connectors.files import combine, raw_row, resolve_path
+from monitor.connectors.partitions import Grain, interval_files
 from monitor.connectors.typing import ColumnType, cast_columns, frame_columns
 from monitor.errors import DataError
 from monitor.lineage.naming import file_dataset
@@ -27,12 +29,24 @@ class JsonSource(Model):
     records: str | None = None  # key of the list of records in a JSON document ("data")
     columns: dict[str, ColumnType] = Field(default_factory=dict)
     encoding: str = "utf8"
+    partition_by: Grain | None = None  # `path` is a hive-partitioned folder: the run's part
 
     def read(self, ctx: IOContext) -> ReadResult:
-        path = resolve_path(ctx, self.connection, self.path)
+        root = resolve_path(ctx, self.connection, self.path)
         shown = f"{self.connection}:{self.path}"
-        if not path.is_file():
-            raise DataError(shown, f"file not found: {path}")
+        if self.partition_by is None and not root.is_file():
+            raise DataError(shown, f"file not found: {root}")
+        if self.partition_by is None:
+            return self._read_file(root, shown)
+        if not root.is_dir():
+            raise DataError(shown, f"folder not found: {root}")
+        suffixes = (".json", ".jsonl", ".ndjson")
+        files = interval_files(
+            root, ctx.interval_start, ctx.interval_end, self.partition_by, suffixes
+        )
+        return combine([self._read_file(f, shown) for f in files], root, self.connection)
+
+    def _read_file(self, path: Path, shown: str) -> ReadResult:
         text = path.read_text(encoding=self.encoding)
         if self.lines:
             items, rejected = parse_lines(text, path.name)

@@ -16,7 +16,7 @@ from pydantic import Field
 from monitor.config.base import Model
 from monitor.connectors.base import IOContext, ReadResult, Rejected
 from monitor.connectors.files import raw_row, resolve_path
-from monitor.connectors.partitions import Grain, existing_folder, folders_between
+from monitor.connectors.partitions import Grain, interval_files
 from monitor.connectors.typing import ColumnType, cast_columns, frame_columns
 from monitor.errors import DataError
 from monitor.lineage.naming import file_dataset
@@ -60,16 +60,9 @@ class ParquetSource(Model):
         return ReadResult(frame=frame, dataset=dataset, rows_in=rows_in, rejected=rejected)
 
     def _files(self, root: Path, ctx: IOContext) -> list[Path]:
-        if root.is_file():
-            return [root]
-        if self.partition_by is None:
-            return sorted(root.rglob("*.parquet"))
-        out: list[Path] = []
-        for values in folders_between(ctx.interval_start, ctx.interval_end, self.partition_by):
-            found = existing_folder(root, values)
-            if found is not None:
-                out += sorted(found.rglob("*.parquet"))
-        return out
+        return interval_files(
+            root, ctx.interval_start, ctx.interval_end, self.partition_by, (".parquet",)
+        )
 
 
 def _read(path: Path, shown: str) -> pd.DataFrame:

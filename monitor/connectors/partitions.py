@@ -72,3 +72,23 @@ def existing_folder(root: Path, values: dict[str, int]) -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
+
+
+def interval_files(
+    root: Path, start: datetime, end: datetime, grain: Grain | None, suffixes: tuple[str, ...]
+) -> list[Path]:
+    """The data files below root: all of them, or only those in the folders of [start, end)."""
+    if root.is_file():
+        return [root]
+
+    def files(folder: Path) -> list[Path]:
+        return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in suffixes)
+
+    if grain is None:
+        return files(root)
+    out: list[Path] = []
+    for values in folders_between(start, end, grain):
+        found = existing_folder(root, values)
+        if found is not None:
+            out += files(found)
+    return out

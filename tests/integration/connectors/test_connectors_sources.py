@@ -215,3 +215,26 @@ def test_locked_duckdb_file_is_a_transient_error_that_says_so(tmp_path: Path) ->
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_csv_and_json_lines_hive_partitions_by_interval(tmp_path: Path) -> None:
+    from monitor.connectors.files import CsvSource
+
+    for day in (4, 5, 6):
+        folder = tmp_path / f"sales/year=2024/month=03/day={day:02d}"
+        folder.mkdir(parents=True)
+        (folder / "a.csv").write_text(f"id,amount\n{day}1,1.5\n{day}2,oops\n")
+        (folder / "b.jsonl").write_text(f'{{"id": {day}3}}\nnot json\n')
+    ctx = make_ctx(tmp_path)  # the interval is the day 2024-03-05
+    csv = CsvSource(
+        connection="files", path="sales", partition_by="day", columns={"amount": "float"}
+    ).read(ctx)
+    assert csv.frame["id"].tolist() == ["51"]
+    assert [r.reason for r in csv.rejected] == ["column 'amount': 'oops' is not a valid float"]
+    assert csv.rows_in == 2 and csv.dataset.name == str(tmp_path / "sales")
+    lines = JsonSource(connection="files", path="sales", lines=True, partition_by="day").read(ctx)
+    assert lines.frame["id"].tolist() == [53]
+    assert [(r.location, r.raw) for r in lines.rejected] == [("b.jsonl:2", "not json")]
+    assert lines.rows_in == 2
+    with pytest.raises(DataError, match="^files:nope: folder not found: "):
+        JsonSource(connection="files", path="nope", partition_by="day").read(ctx)
