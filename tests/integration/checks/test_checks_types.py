@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -365,3 +366,47 @@ def test_data_interval_and_dataset_filter(orders_engine: sa.Engine) -> None:
     rows, missing = run.results
     assert rows.value == 5  # 12:00 .. 17:00, minus the 'weird' one at 15:00
     assert missing.value == 2
+
+
+def test_reconciliation_across_engines(orders_engine: sa.Engine, tmp_path: Path) -> None:
+    source = sa.create_engine(f"sqlite:///{tmp_path / 'source.sqlite'}")
+    with source.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE orders (order_id INTEGER, total REAL)")
+        conn.exec_driver_sql(
+            "INSERT INTO orders VALUES " + ", ".join(f"({i}, 30.35)" for i in range(9))
+        )
+    specs = SPECS.validate_python(
+        [
+            {"type": "reconciliation", "other": {"dataset": "src.orders"}},
+            {
+                "type": "reconciliation",
+                "name": "rows_in_source_filter",
+                "other": {"dataset": "src.orders", "filter": "order_id < 100"},
+                "fail": "> 20%",
+            },
+            {
+                "type": "reconciliation",
+                "metric": "sum",
+                "column": "total",
+                "other": {"dataset": "src.orders", "column": "total"},
+                "fail": "> 12%",
+            },
+        ]
+    )
+    try:
+        run = run_suite(
+            orders_engine,
+            "orders",
+            specs,
+            dataset="w.orders",
+            now=NOW,
+            other_engines={"src": source},
+        )
+    finally:
+        source.dispose()
+    rows, filtered, total = run.results
+    assert (rows.value, rows.outcome) == (1, "fail")
+    assert rows.message.endswith("w.orders: 10, src.orders: 9")
+    assert (filtered.outcome, round(filtered.value or 0, 2)) == ("pass", 11.11)
+    assert total.outcome == "pass" and abs((total.value or 0) - 100 * 30.35 / 273.15) < 1e-6
+    assert any(q.startswith("SELECT count(*) AS count_1 \nFROM orders") for q in run.queries)
