@@ -113,6 +113,7 @@ class SqlTarget(Model):
         """Create the table, or check and evolve its schema; the table with typed columns."""
         inspector = sa.inspect(conn)
         if not inspector.has_table(self.table, schema=self.schema_):
+            ensure_schema(conn, self.schema_)
             types = {str(c): sa_type(t) for c, t in frame.dtypes.items()}
             table = typed_table(self.table, self.schema_, types)
             table.create(conn)
@@ -148,6 +149,12 @@ class SqlTarget(Model):
         elif self.mode == "merge":
             return _merge(conn, table, frame, self.key)
         return bulk_insert(conn, table, frame)
+
+
+def ensure_schema(conn: sa.Connection, schema: str | None) -> None:
+    """CREATE SCHEMA IF NOT EXISTS (PostgreSQL, DuckDB; SQLite has no schemas to create)."""
+    if schema and conn.dialect.name != "sqlite":
+        conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
 
 
 def _untyped_empty(frame: pd.DataFrame) -> bool:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from monitor.config.pipeline import SqlTask
 from monitor.connectors.connect import sql_connection
 from monitor.connectors.sql import interval_params
-from monitor.connectors.sqltarget import interval_bounds
+from monitor.connectors.sqltarget import ensure_schema, interval_bounds
 from monitor.errors import DataError
 from monitor.lineage.naming import table_dataset
 from monitor.pipeline.events import Column, DatasetRef
@@ -87,6 +87,7 @@ def run_sql_model(ctx: TaskContext) -> TaskOutput:
         except ValueError as exc:
             raise DataError(where, str(exc)) from exc
         select = _literal_params(select, ctx, conn.dialect.name)
+        ensure_schema(conn, spec.schema_)
         target = quoted(relation, spec.schema_)
         if materialized == "view":
             _drop(conn, relation, spec.schema_, target)

@@ -168,3 +168,25 @@ def test_no_new_rows_is_a_no_op_for_append_and_merge(tmp_path: Path) -> None:
     merge = SqlTarget(connection="wh", table="fact", mode="merge", key=["order_id"])
     assert merge.write(pd.DataFrame(), ctx).rows_written == 0
     ctx.engine_for("wh").dispose()
+
+
+@pytest.mark.parametrize("kind", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_target_schema_is_created(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        f"duckdb:///{tmp_path / 'wh.duckdb'}"
+        if kind == "duckdb"
+        else request.getfixturevalue("pg_url")
+    )
+    ctx = make_ctx(tmp_path, sql={"wh": url})
+    target = SqlTarget(
+        connection="wh", table="orders", schema="staging", mode="merge", key=["order_id"]
+    )
+    result = target.write(_orders([1, 2]), ctx)
+    target.write(_orders([2, 3]), ctx)
+    engine = ctx.engine_for("wh")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM staging.orders")).scalar_one() == 3
+    engine.dispose()
+    assert result.dataset.name.endswith("staging.orders")
