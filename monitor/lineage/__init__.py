@@ -6,6 +6,8 @@ Entry points (imported lazily: openlineage-python takes ~0.35 s to import):
 * `lineage_listener(engine, settings) -> OutboxListener` — the runner's RunListener.
 * `start_sender(engine, transport) -> OutboxSender` — background delivery; `.drain(timeout)`.
 * `transport_from_config() -> Transport` — the transport the OpenLineage config chooses.
+* `record_check_run(engine, settings, dataset, outcomes, started, ended)` — a standalone
+  `riverkeeper check` run as its own job with data quality facets.
 * `backlog(engine) -> Backlog` — what waits in the outbox (metrics, CLI line).
 * `sql_lineage(sql, dialect, resolve, target=) -> SqlLineage` — lineage of a SQL model.
 * `lineage_graph(engine, dataset, ...) -> LineageGraph` — upstream/downstream graph;
@@ -36,6 +38,7 @@ _WHERE = {
     "build_graph": "graph",
     "cached_store": "graph",
     "load_store": "graph",
+    "record_check_run": "checkrun",
     "Lineage": "wiring",
     "open_lineage": "wiring",
 }
@@ -56,6 +59,7 @@ __all__ = [
     "lineage_listener",
     "load_store",
     "open_lineage",
+    "record_check_run",
     "sql_column_lineage",
     "sql_lineage",
     "start_sender",

@@ -14,8 +14,7 @@ Pure: values in, `RunEvent`s out; nothing is sent or stored here.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -38,10 +37,9 @@ from openlineage.client.facet_v2 import (
     parent_run,
     sql_job,
 )
-from openlineage.client.serde import Serde
 
 from monitor.lineage import facets as fx
-from monitor.lineage.redact import scrub
+from monitor.lineage.serialize import serialize
 from monitor.pipeline.events import (
     DatasetRef,
     RunInfo,
@@ -52,6 +50,15 @@ from monitor.pipeline.events import (
 from monitor.pipeline.events import (
     RunState as PipelineState,
 )
+
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "INTEGRATION",
+    "EventBuilder",
+    "LineageSettings",
+    "producer_uri",
+    "serialize",
+]
 
 INTEGRATION = "RIVERKEEPER"
 DEFAULT_NAMESPACE = "riverkeeper"
@@ -166,7 +173,25 @@ class EventBuilder:
             outputs=self._outputs(report),
         )
 
-    # -- parts ----------------------------------------------------------------------
+    # -- parts (public ones are used by monitor.lineage.checkrun) ---------------------
+    def event(
+        self,
+        event_type: RunState,
+        at: datetime,
+        run_id: str,
+        job: Job,
+        run_facets: dict[str, Any],
+        inputs: list[InputDataset] | None = None,
+    ) -> RunEvent:
+        return self._event(event_type, at, run_id, job, run_facets, inputs=inputs)
+
+    def job_type(self, job_type: str) -> job_type_job.JobTypeJobFacet:
+        return self._job_type(job_type)
+
+    def inputs(self, report: TaskReport) -> list[InputDataset]:
+        """Input datasets with schema and the check outcomes on them as DQ facets."""
+        return self._inputs(report)
+
     def _event(
         self,
         event_type: RunState,
@@ -280,42 +305,3 @@ def _rows_of(ds: DatasetRef, report: TaskReport, single: bool) -> int | None:
     if isinstance(per_output, Mapping) and ds.key in per_output:
         return int(per_output[ds.key])
     return report.rows_out if single and report.rows_out is not None else None
-
-
-def serialize(event: RunEvent, secrets: Iterable[str] = ()) -> str:
-    """The JSON sent and stored for an event: sorted keys, no nulls, no secrets."""
-    payload = _scrubbed(_prune(Serde.to_dict(event)), tuple(secrets))
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
-
-
-def _scrubbed(value: Any, secrets: tuple[str, ...]) -> Any:
-    """String values scrubbed (never keys: a short secret must not break the JSON)."""
-    if isinstance(value, dict):
-        return {k: _scrubbed(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrubbed(v, secrets) for v in value]
-    return scrub(value, secrets) if isinstance(value, str) else value
-
-
-# Optional containers the client always writes, even empty ("facets": {}, "fields": []).
-_OPTIONAL_EMPTY = {
-    "facets",
-    "inputFacets",
-    "outputFacets",
-    "params",
-    "quantiles",
-    "fields",
-    "transformations",
-    "dataset",
-    "inputs",
-    "outputs",
-}
-
-
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if not (k in _OPTIONAL_EMPTY and v in ({}, []))}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value

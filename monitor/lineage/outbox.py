@@ -169,15 +169,26 @@ def lineage_listener(
     when set, every event is also appended to a JSONL file there.
     """
     settings = settings or LineageSettings()
+    writer = outbox_writer(engine, settings, notify=notify, clock=clock)
+    return OutboxListener(EventBuilder(settings), writer)
+
+
+def outbox_writer(
+    engine: sa.Engine,
+    settings: LineageSettings,
+    *,
+    notify: Callable[[], None] | None = None,
+    clock: Clock = _utcnow,
+) -> OutboxWriter:
+    """The outbox writer (copies events to RIVERKEEPER_LINEAGE_CAPTURE_DIR when set)."""
     capture = os.environ.get(CAPTURE_ENV)
-    writer = OutboxWriter(
+    return OutboxWriter(
         engine,
         secrets=settings.secrets,
         capture_dir=Path(capture) if capture else None,
         clock=clock,
         notify=notify,
     )
-    return OutboxListener(EventBuilder(settings), writer)
 
 
 @dataclass(frozen=True)
