@@ -43,9 +43,26 @@ def signed_in(config: Settings) -> bool:
     return False
 
 
-def query_default(options: list[str], key: str, param: str) -> int:
-    """Index of the option named in the URL (?param=value), else 0."""
+def follow_url(options: list[str], key: str, param: str) -> None:
+    """Select the option named in the URL (?param=value) when the URL changed.
+
+    Links from other pages (a click on the overview, "lineage of this dataset")
+    carry their choice as a query parameter; the widget keeps the user's own
+    choice afterwards, and writes it back to the URL so it can be shared.
+    """
     wanted = st.query_params.get(param)
-    if wanted in options and key not in st.session_state:
-        return options.index(wanted)
-    return 0
+    marker = f"_url_{key}"  # per widget: two pages may read the same parameter
+    if wanted in options and st.session_state.get(marker) != wanted:
+        st.session_state[key] = wanted
+        st.session_state[marker] = wanted
+    elif st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+
+
+def choose(label: str, options: list[str], key: str, param: str, **kwargs: Any) -> str:
+    """A selectbox that follows and updates the URL's `param`."""
+    follow_url(options, key, param)
+    selected: str = st.selectbox(label, options, key=key, **kwargs)
+    st.query_params[param] = selected
+    st.session_state[f"_url_{key}"] = selected
+    return selected

@@ -39,9 +39,12 @@ def body() -> None:
     labels = {node_id: node.label for node_id, node in store.datasets.items()}
     options = sorted(labels, key=lambda i: labels[i])
     wanted = st.query_params.get("dataset")
-    if KEY not in st.session_state or st.session_state[KEY] not in labels:
-        match = [i for i in options if wanted in (labels[i], store.datasets[i].name)]
-        st.session_state[KEY] = match[0] if match else busiest(store, options)
+    match = [i for i in options if wanted in (labels[i], store.datasets[i].name, i)]
+    if match and st.session_state.get(f"_url_{KEY}") != wanted:  # a link from another page
+        st.session_state[KEY] = match[0]
+        st.session_state[f"_url_{KEY}"] = wanted
+    elif st.session_state.get(KEY) not in labels:
+        st.session_state[KEY] = busiest(store, options)
     cols = st.columns([3, 2, 1, 1])
     root = cols[0].selectbox("Dataset", options, format_func=labels.__getitem__, key=KEY)
     direction = cols[1].radio(

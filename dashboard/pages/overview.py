@@ -43,7 +43,18 @@ def body() -> None:
     cols[3].metric("Failing checks", int(checks["outcome"].isin(["fail", "error"]).sum()))
     cols[4].metric("Firing alerts", int(table["firing alerts"].sum()))
     painted = styled(table, ["health", "last run", "freshness"])
-    st.dataframe(painted, hide_index=True, width="stretch", key="overview_table")
+    picked = st.dataframe(
+        painted,
+        hide_index=True,
+        width="stretch",
+        key="overview_table",
+        on_select="rerun",
+        selection_mode="single-row",
+    )
+    rows = picked.selection.rows if picked else []
+    if rows:  # a click on a pipeline opens its page
+        st.switch_page("pages/pipeline.py", query_params={"pipeline": table["pipeline"][rows[0]]})
+    st.caption("Select a row to open the pipeline.")
     failing = checks[checks["outcome"].isin(["fail", "error", "warn"])]
     if len(failing):
         rank = failing["outcome"].map({"fail": 0, "error": 1, "warn": 2})

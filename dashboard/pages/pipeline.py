@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard import formatting as fmt
 from dashboard.data import load
-from dashboard.ui import live, now, query_default, updated_caption
+from dashboard.ui import choose, live, now, updated_caption
 
 
 def run_label(row: pd.Series) -> str:
@@ -80,8 +80,5 @@ names = sorted(set(load("pipelines")["name"]) | set(load("latest_runs")["pipelin
 if not names:
     st.info("No pipelines yet.")
 else:
-    selected = st.selectbox(
-        "Pipeline", names, index=query_default(names, "pipeline", "pipeline"), key="pipeline"
-    )
-    st.query_params["pipeline"] = selected
+    selected = choose("Pipeline", names, "pipeline", "pipeline")
     body(selected)

@@ -9,7 +9,7 @@ from dashboard import charts
 from dashboard import formatting as fmt
 from dashboard.data import load
 from dashboard.thresholds import lines
-from dashboard.ui import live, now, query_default, updated_caption
+from dashboard.ui import choose, live, now, updated_caption
 
 
 @live
@@ -107,12 +107,11 @@ datasets, dataset_labels = problems_first(sorted(load("latest_checks")["dataset"
 if not datasets:
     st.info("No check results yet: checks run with the pipelines or `riverkeeper check`.")
 else:
-    selected = st.selectbox(
-        "Dataset",
-        datasets,
-        index=query_default(datasets, "dataset", "dataset"),
-        format_func=dataset_labels.__getitem__,
-        key="dataset",
+    selected = choose("Dataset", datasets, "dataset", "dataset", format_func=dataset_labels.get)
+    st.page_link(
+        "pages/lineage.py",
+        label=f"Lineage of {selected}",
+        icon=":material/hub:",
+        query_params={"dataset": selected},
     )
-    st.query_params["dataset"] = selected
     body(selected)

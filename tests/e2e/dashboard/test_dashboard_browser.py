@@ -8,6 +8,7 @@ store, and saves a screenshot of each page to tests/artifacts/dashboard/.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -131,11 +132,16 @@ def test_every_page_in_the_browser(page, server: str) -> None:  # type: ignore[n
     open_page(page, server)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     expect(page.get_by_text("Overall health: critical")).to_be_visible()
-    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_be_visible()
     shot(page, "overview")
-
-    page.get_by_role("link", name="Pipeline").click()
+    # a click on the first row (daily_sales_summary, problems first) opens its pipeline page
+    table.click(position={"x": 12, "y": 35 + 17})  # the row marker under the header
     expect(page.get_by_role("heading", name="Pipeline", exact=True)).to_be_visible()
+    expect(page.get_by_role("combobox", name="Pipeline")).to_have_value("daily_sales_summary")
+    expect(page).to_have_url(re.compile(r"/pipeline\?pipeline=daily_sales_summary$"))
+    page.wait_for_selector(READY)
+
     page.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name="payments_ingest").click()
     expect(page.get_by_text("Run error: ValueError")).to_be_visible()
@@ -150,16 +156,19 @@ def test_every_page_in_the_browser(page, server: str) -> None:  # type: ignore[n
     page.wait_for_selector(READY)
     shot(page, "quality")
 
-    page.get_by_role("link", name="Lineage").click()
+    page.get_by_role("link", name="Lineage of wh.payments").click()  # from the quality page
     expect(page.get_by_role("heading", name="Lineage")).to_be_visible()
     nodes = page.locator('[data-testid="stGraphVizChart"] svg g.node')
+    expect(nodes).to_have_count(3)  # api.payments -> payments_ingest.load -> wh.payments
+    expect(nodes.filter(has_text="wh.payments")).to_have_count(1)
+    open_page(page, f"{server}/lineage?dataset=wh.orders")
     expect(nodes).to_have_count(5)  # raw.orders, wh.orders, summary and two jobs
     page.get_by_role("button", name="wh.daily_sales_summary").click()
     expect(nodes).to_have_count(8)  # 5 datasets (customers now too) and 3 jobs
     page.wait_for_selector(READY)
     shot(page, "lineage")
 
-    page.get_by_role("link", name="Alerts").click()
+    page.get_by_role("link", name="Alerts", exact=True).click()
     expect(page.get_by_role("heading", name="Firing now")).to_be_visible()
     page.wait_for_selector(READY)
     shot(page, "alerts")

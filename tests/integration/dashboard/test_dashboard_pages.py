@@ -225,3 +225,21 @@ def test_every_page_explains_an_empty_store(tmp_path, monkeypatch: pytest.Monkey
     at.switch_page("pages/dead_letters.py").run()
     assert not at.exception
     assert at.caption[0].value.startswith("0 shown")
+
+
+def test_pages_follow_links_in_the_url(
+    seeded: SeededStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_app(seeded.url, monkeypatch, "quality")
+    link = at.get("page_link")[0].proto
+    assert (link.label, link.page) == ("Lineage of wh.payments", "lineage")
+    assert "dataset=wh.payments" in link.query_string
+    at.query_params["pipeline"] = "orders_etl"
+    at.switch_page("pages/pipeline.py").run()
+    assert at.selectbox(key="pipeline").value == "orders_etl"
+    at.selectbox(key="pipeline").select("customers_sync").run()  # the user's choice wins
+    assert at.selectbox(key="pipeline").value == "customers_sync"
+    assert at.query_params["pipeline"] == "customers_sync"
+    at.query_params["dataset"] = "wh.payments"  # as the quality page's link sets it
+    at.switch_page("pages/lineage.py").run()
+    assert at.selectbox(key="lineage_dataset").value == "dataset:riverkeeper:wh.payments"
