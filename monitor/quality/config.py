@@ -28,7 +28,7 @@ class DatasetChecks:
 
     @property
     def relation(self) -> str:
-        """The table (or `schema.table`) inside the connection."""
+        """The table (or `schema.table`, or a path under a files connection's root)."""
         return self.spec.dataset.split(".", 1)[1]
 
 
@@ -58,12 +58,12 @@ def load_checks_config(
                     doc.issue(("dataset",), f"unknown connection {conn!r} (known: {names})")
                 )
                 continue
-            if known[conn].type != "sql":
+            if known[conn].type not in ("sql", "files"):
                 issues.append(
                     doc.issue(
                         ("dataset",),
                         f"connection {conn!r} is a {known[conn].type} connection; checks run on "
-                        "sql connections (check files and API data in a pipeline's check task)",
+                        "sql and files connections (check API data in a pipeline's check task)",
                     )
                 )
                 continue

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from checks import CheckResult, run_suite
-from monitor.config.project import SqlConnection
+from monitor.config.project import FilesConnection, SqlConnection
 from monitor.errors import ConnectionFailedError, UsageError
 from monitor.quality.config import DatasetChecks, read_checks_config
+from monitor.quality.files import file_engine
 from monitor.quality.history import StoreMetricHistory, save_results
 
 if TYPE_CHECKING:
@@ -55,8 +56,14 @@ def check_dataset(
         for name, conn in project.connections.items()
         if isinstance(conn, SqlConnection)
     }
-    engine = engines[dc.connection]
-    schema, _, table = dc.relation.rpartition(".")
+    connection = project.connections[dc.connection]
+    if isinstance(connection, FilesConnection):
+        engine, table = file_engine(connection.root, dc.relation, dataset)
+        schema = ""
+        engines[""] = engine  # disposed with the others
+    else:
+        engine = engines[dc.connection]
+        schema, _, table = dc.relation.rpartition(".")
     spec = dc.spec
     try:
         results = run_suite(
@@ -69,7 +76,7 @@ def check_dataset(
             key_columns=spec.key_columns,
             filter=spec.filter,
             history=StoreMetricHistory(store.engine),
-            other_engines={k: e for k, e in engines.items() if k != dc.connection},
+            other_engines={k: e for k, e in engines.items() if k not in ("", dc.connection)},
             samples_limit=spec.samples_limit,
         ).results
     except sa.exc.DBAPIError as exc:

@@ -44,6 +44,7 @@ def make_project(root: Path, checks: str = CHECKS) -> Path:
         connections:
           shop: {type: sql, url: "sqlite:///shop.db"}
           files: {type: files, root: data}
+          api: {type: http, base_url: "http://127.0.0.1:9"}
         """)
     )
     (config / "checks" / "orders.yaml").write_text(checks)
@@ -137,11 +138,12 @@ def test_unknown_dataset_and_wrong_connection(tmp_path: Path) -> None:
     done = cli(tmp_path, "check", "shop.nope", store_url=f"sqlite:///{tmp_path / 's.db'}")
     assert done.returncode == 2
     assert "no checks for dataset 'shop.nope'; datasets with checks: shop.orders" in done.stderr
-    make_project(tmp_path / "b", CHECKS.replace("dataset: shop.orders", "dataset: files.orders"))
-    done = cli(tmp_path / "b", "check", "files.orders", store_url=f"sqlite:///{tmp_path / 's.db'}")
+    make_project(tmp_path / "b", CHECKS.replace("dataset: shop.orders", "dataset: api.orders"))
+    done = cli(tmp_path / "b", "check", "api.orders", store_url=f"sqlite:///{tmp_path / 's.db'}")
     assert done.returncode == 2
-    assert "config/checks/orders.yaml:1:10: dataset: connection 'files' is a files connection" in (
-        done.stderr
+    assert (
+        "config/checks/orders.yaml:1:10: dataset: connection 'api' is a http connection"
+        in done.stderr
     )
 
 
