@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -35,17 +35,27 @@ def build_evaluator(
 
 class AlertHost:
     """The evaluator as `serve` hosts it: ticked on every scheduler pass, evaluating at
-    most once per `evaluation_interval`; `close()` releases its HTTP client."""
+    most once per `evaluation_interval`; `close()` releases its HTTP client.
+
+    Only the active scheduler ticks it. After a pause (a standby taking over, a
+    lost lease) the state is reloaded from the store, where the other process
+    left it, so nothing is notified twice.
+    """
 
     def __init__(self, engine: sa.Engine, config: AlertsConfig) -> None:
+        config.check()
+        self.engine, self.config = engine, config
         self.client = httpx.Client()
-        self.evaluator = build_evaluator(engine, config, self.client)
         self.every = config.evaluation_interval
+        self.resume_after = max(3 * self.every, timedelta(minutes=1))
+        self.evaluator: Evaluator | None = None
         self.last: datetime | None = None
 
     def tick(self, now: datetime) -> TickResult | None:
         if self.last is not None and now - self.last < self.every:
             return None
+        if self.evaluator is None or self.last is None or now - self.last > self.resume_after:
+            self.evaluator = build_evaluator(self.engine, self.config, self.client)
         self.last = now
         return self.evaluator.tick(now)
 

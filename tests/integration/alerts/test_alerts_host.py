@@ -36,3 +36,45 @@ def test_loaded_alerts_are_used_and_no_rules_means_no_evaluator(tmp_path: Path) 
     assert evaluator_for(project, engine) is None
     assert evaluator_for(SimpleNamespace(config_dir=tmp_path, extras={}), engine) is None
     engine.dispose()
+
+
+def test_a_standby_taking_over_continues_from_the_store(tmp_path: Path) -> None:
+    """Two `serve` processes: the active one notifies; the standby, ticked only after it
+    takes over, reloads the state and neither repeats the alert nor misses its end."""
+    from tests.integration.alerts.alerts_receivers import http_receiver
+
+    engine = store(f"sqlite:///{tmp_path / 'rk.db'}")
+    with http_receiver() as rx:
+        config = AlertsConfig.model_validate(
+            {
+                "channels": {"hook": {"type": "webhook", "url": rx.url}},
+                "default_routing": ["hook"],
+                "evaluation_interval": "10s",
+                "grouping": {"group_wait": "0s", "group_interval": "10s"},
+                "rules": [{"name": "CheckFailed", "type": "check_failed"}],
+            }
+        )
+        active, standby = AlertHost(engine, config), AlertHost(engine, config)
+        standby.tick(T0 - timedelta(minutes=10))  # it was active once, long ago
+        with Session(engine) as s, s.begin():
+            add_check(s, "production.orders", "missing(customer_id)", "fail", 3.0, T0)
+        active.tick(T0)
+        active.tick(T0 + timedelta(seconds=10))
+        assert [r.body["status"] for r in rx.got] == ["firing"]
+        # the active one dies; the standby takes over two minutes later
+        standby.tick(T0 + timedelta(minutes=2))
+        assert [r.body["status"] for r in rx.got] == ["firing"]
+        with Session(engine) as s, s.begin():
+            add_check(
+                s,
+                "production.orders",
+                "missing(customer_id)",
+                "pass",
+                0.0,
+                T0 + timedelta(minutes=2, seconds=5),
+            )
+        standby.tick(T0 + timedelta(minutes=2, seconds=10))
+        assert [r.body["status"] for r in rx.got] == ["firing", "resolved"]
+        active.close()
+        standby.close()
+    engine.dispose()
