@@ -20,8 +20,18 @@ log = logging.getLogger(__name__)
 
 def transport_from_config(config: dict[str, Any] | None = None) -> Transport:
     """The transport of the standard OpenLineage config; `config` (a dict like
-    openlineage.yml's) takes precedence over the file and the environment."""
-    client = OpenLineageClient(config=config) if config else OpenLineageClient()
+    openlineage.yml's) takes precedence over the file and the environment.
+
+    With no configuration at all this is the console transport, quietly: the
+    client's warning about it would land on every CLI command's stderr.
+    """
+    client_log = logging.getLogger("openlineage.client.client")
+    level = client_log.level
+    client_log.setLevel(logging.ERROR)
+    try:
+        client = OpenLineageClient(config=config) if config else OpenLineageClient()
+    finally:
+        client_log.setLevel(level)
     return client.transport
 
 

@@ -207,3 +207,10 @@ def test_drain_returns_at_once_when_the_backend_is_already_failing(store: sa.Eng
     assert time.monotonic() - started < 2
     assert (result.delivered, result.pending) == (0, 6)
     assert result.last_error is not None and result.last_error.startswith("ConnectionError")
+
+
+def test_no_openlineage_config_means_the_console_without_a_warning(caplog):
+    caplog.set_level(logging.INFO)
+    transport = transport_from_config()
+    assert transport.kind == "console"
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
