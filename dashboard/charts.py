@@ -20,7 +20,7 @@ def run_history(runs: pd.DataFrame) -> alt.Chart:
     df = runs.assign(
         duration_s=(runs["ended_at"] - runs["started_at"]).dt.total_seconds(),
     )
-    return (
+    chart: alt.Chart = (
         alt.Chart(df)
         .mark_bar()
         .encode(
@@ -31,6 +31,7 @@ def run_history(runs: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=220)
     )
+    return chart
 
 
 def durations_trend(runs: pd.DataFrame) -> alt.Chart:
@@ -43,7 +44,11 @@ def durations_trend(runs: pd.DataFrame) -> alt.Chart:
         y=alt.Y("duration_s:Q", title="duration (s)"),
         color=alt.Color("state:N", scale=_scale(STATE_COLOR, df["state"]), legend=None),
     )
-    return (points + base.mark_line(color="#37474f").encode(y="median:Q")).properties(height=200)
+    chart: alt.Chart = (points + base.mark_line(color="#37474f").encode(y="median:Q")).properties(
+        height=200
+    )
+    return chart
+    return chart
 
 
 def rows_chart(runs: pd.DataFrame) -> alt.Chart:
@@ -54,7 +59,7 @@ def rows_chart(runs: pd.DataFrame) -> alt.Chart:
         var_name="rows",
         value_name="count",
     )
-    return (
+    chart: alt.Chart = (
         alt.Chart(df)
         .mark_line(point=False)
         .encode(
@@ -70,6 +75,7 @@ def rows_chart(runs: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=200)
     )
+    return chart
 
 
 def gantt(tasks: pd.DataFrame, attempts: pd.DataFrame) -> alt.Chart:
@@ -79,7 +85,7 @@ def gantt(tasks: pd.DataFrame, attempts: pd.DataFrame) -> alt.Chart:
     df["ended_at"] = df["ended_at"].fillna(pd.Timestamp.now(tz="UTC"))
     df["seconds"] = (df["ended_at"] - df["started_at"]).dt.total_seconds()
     order = list(dict.fromkeys(tasks["task"])) if len(tasks) else None
-    return (
+    chart: alt.Chart = (
         alt.Chart(df)
         .mark_bar(cornerRadius=2)
         .encode(
@@ -101,9 +107,12 @@ def gantt(tasks: pd.DataFrame, attempts: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=max(120, 40 * max(1, len(order or []))))
     )
+    return chart
 
 
-def check_trend(history: pd.DataFrame, warn: list[float], fail: list[float]) -> alt.LayerChart:
+def check_trend(
+    history: pd.DataFrame, warn: list[float], fail: list[float]
+) -> alt.LayerChart | alt.FacetChart:
     """Measured value over time, the anomaly band and the warn/fail threshold lines."""
     df = history.copy()
     base = alt.Chart(df).encode(x=alt.X("executed_at:T", title="executed at"))
@@ -133,4 +142,5 @@ def check_trend(history: pd.DataFrame, warn: list[float], fail: list[float]) -> 
                 .mark_rule(color=color, strokeDash=[6, 4])
                 .encode(y="y:Q", tooltip=["line", "y"])
             )
-    return alt.layer(*layers).properties(height=260)
+    layered: alt.LayerChart | alt.FacetChart = alt.layer(*layers).properties(height=260)
+    return layered

@@ -26,7 +26,10 @@ def schedule_period(schedule: Mapping[str, Any] | None, now: datetime) -> timede
         return None
     every = schedule.get("every")
     if every is not None:
-        return every if isinstance(every, timedelta) else _DURATION.validate_python(every)
+        if isinstance(every, timedelta):
+            return every
+        parsed: timedelta = _DURATION.validate_python(every)
+        return parsed
     cron = schedule.get("cron")
     if not cron:
         return None
@@ -37,7 +40,8 @@ def schedule_period(schedule: Mapping[str, Any] | None, now: datetime) -> timede
     second = trigger.get_next_fire_time(first, first + timedelta(microseconds=1)) if first else None
     if first is None or second is None:
         return None
-    return second - first
+    period: timedelta = second - first
+    return period
 
 
 def staleness_window(period: timedelta | None) -> timedelta | None:

@@ -118,5 +118,8 @@ def _time(value: Any) -> datetime | None:
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value if isinstance(value, datetime) else None
+        stamp: datetime = value.to_pydatetime()
+        return stamp
+    if isinstance(value, datetime):
+        return value
+    return None

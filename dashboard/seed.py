@@ -126,10 +126,13 @@ def seed_store(
     out = Seeded(pipelines=[p[0] for p in plist])
     runs_per = max(1, size.runs // len(plist))
     with engine.begin() as conn:
-        t = lambda v: ts(conn, v)
+
+        def t(value: datetime | None) -> datetime | None:
+            return ts(conn, value)
+
         insert_rows(
             conn,
-            Pipeline.__table__,  # type: ignore[arg-type]
+            Pipeline.__table__,
             [
                 {
                     "name": name,
@@ -179,7 +182,9 @@ def seed_store(
                     for a in range(1, n_attempts + 1):
                         delay = 0.0 if a == 1 else 2.0 * 2 ** (a - 2)
                         a_start = cursor + timedelta(seconds=delay)
-                        a_end = a_start + timedelta(seconds=rnd.uniform(0.5, 30) * (t_i + 1))
+                        a_end: datetime | None = a_start + timedelta(
+                            seconds=rnd.uniform(0.5, 30) * (t_i + 1)
+                        )
                         a_state = "failed" if a < n_attempts else "success"
                         a_err = (
                             "ConnectionError: connection reset by peer" if a < n_attempts else None
@@ -248,9 +253,9 @@ def seed_store(
                     out.failed_run_ids.append(run_id)
                 if retried:
                     out.retried_run_ids.append(run_id)
-        insert_rows(conn, PipelineRun.__table__, runs)  # type: ignore[arg-type]
-        insert_rows(conn, TaskRun.__table__, tasks)  # type: ignore[arg-type]
-        insert_rows(conn, TaskAttempt.__table__, attempts)  # type: ignore[arg-type]
+        insert_rows(conn, PipelineRun.__table__, runs)
+        insert_rows(conn, TaskRun.__table__, tasks)
+        insert_rows(conn, TaskAttempt.__table__, attempts)
         out.runs = len(runs)
 
         datasets = [d for p in plist for d in p[4]] + [f"{d}_stg" for p in plist for d in p[4]]
@@ -262,7 +267,7 @@ def seed_store(
         for chunk in chunks(
             check_rows(conn, rnd, run_index, checks, owner, per_run, size.check_results, now)
         ):
-            insert_rows(conn, CheckResult.__table__, chunk)  # type: ignore[arg-type]
+            insert_rows(conn, CheckResult.__table__, chunk)
             out.check_results += len(chunk)
 
         dead = []
@@ -287,12 +292,12 @@ def seed_store(
                     "replay_run_id": None,
                 }
             )
-        insert_rows(conn, DeadLetter.__table__, dead)  # type: ignore[arg-type]
+        insert_rows(conn, DeadLetter.__table__, dead)
         insert_rows(
             conn,
             LineageEvent.__table__,
             lineage_rows(conn, plist, run_index, now, size.lineage_every_run),
-        )  # type: ignore[arg-type]
+        )
         alerts(conn, rnd, plist, size.alert_history, now)
     return out
 

@@ -35,7 +35,7 @@ REASONS = [
 ]
 
 
-def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_rows(conn: sa.Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk insert: COPY on PostgreSQL, one executemany in the caller's transaction elsewhere."""
     if not rows:
         return
@@ -200,7 +200,9 @@ def alerts(
     history: int,
     now: datetime,
 ) -> None:
-    t = lambda v: ts(conn, v)
+    def t(value: datetime | None) -> datetime | None:
+        return ts(conn, value)
+
     states = [
         ("PipelineStale", plist[2 % len(plist)][0], "firing", "critical"),
         ("CheckFailed", plist[3 % len(plist)][0], "firing", "warning"),
@@ -224,7 +226,7 @@ def alerts(
                 "updated_at": t(now),
             }
         )
-    insert_rows(conn, AlertState.__table__, rows)  # type: ignore[arg-type]
+    insert_rows(conn, AlertState.__table__, rows)
     hist = []
     events = ["pending", "firing", "notified", "resolved"]
     for i in range(history):
@@ -242,4 +244,4 @@ def alerts(
                 "message": f"{rule} on {pipe}",
             }
         )
-    insert_rows(conn, AlertHistory.__table__, hist)  # type: ignore[arg-type]
+    insert_rows(conn, AlertHistory.__table__, hist)

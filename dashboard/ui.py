@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -18,7 +18,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def live(body: Callable[[], Any]) -> Callable[[], Any]:
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def live(body: Callable[P, R]) -> Callable[P, R]:
     """Run `body` as a fragment that reruns itself every refresh interval."""
     return st.fragment(run_every=settings().refresh_seconds)(body)
 
