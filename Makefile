@@ -22,10 +22,10 @@ system-deps: ## Install Debian packages the tests need (prometheus, alertmanager
 	@bash tools/install-system-deps.sh
 
 demo: venv ## Generate the example project's source data (deterministic)
-	$(RK) --config $(CONFIG) demo
+	$(RK) --config $(CONFIG) demo --live 60
 
 run: venv ## Set up and run the monitor on the example project: demo data, a first run, then serve + dashboard (Ctrl-C stops)
-	$(RK) --config $(CONFIG) demo
+	$(RK) --config $(CONFIG) demo --live 60
 	-$(RK) --config $(CONFIG) run --all
 	@echo "monitor: metrics http://127.0.0.1:9108/metrics, dashboard http://127.0.0.1:8501 (Ctrl-C stops both)"
 	@trap 'kill $$dash 2>/dev/null; $(RK) --config $(CONFIG) demo --stop-api >/dev/null 2>&1' EXIT; \

@@ -21,7 +21,16 @@ log = logging.getLogger(__name__)
 
 
 def open_project(config_dir: Path, env: Mapping[str, str] | None = None) -> Project:
-    """Load and validate the config folder (raises ConfigError with every issue)."""
+    """Load and validate the config folder (raises ConfigError with every issue).
+
+    Checks (checks/*.yaml) and alerts (alerts.yaml) are validated with the rest,
+    so one `validate` reports every problem of the project.
+    """
+    from monitor.metrics.alerts_config import register as register_alerts
+    from monitor.quality.config import register as register_checks
+
+    register_checks()
+    register_alerts()
     return load_project(config_dir, env if env is not None else env_snapshot())
 
 

@@ -65,9 +65,9 @@ def load_project(config_dir: Path, env: Mapping[str, str]) -> Project:
         doc, found = read_yaml(project_path, env)
         issues += found
         if doc is not None:
-            model, found = validate(doc, ProjectFile)
+            project_model, found = validate(doc, ProjectFile)
             issues += found
-            spec = model or spec
+            spec = project_model or spec
     pipelines: dict[str, Pipeline] = {}
     seen: dict[str, Path] = {}
     for path in sorted((config_dir / "pipelines").glob("*.y*ml")):
@@ -75,7 +75,8 @@ def load_project(config_dir: Path, env: Mapping[str, str]) -> Project:
         issues += found
         if doc is None:
             continue
-        model, found = validate(doc, PipelineFile)
+        # The context lets SQL tasks read their model files to find ref()/source() dependencies.
+        model, found = validate(doc, PipelineFile, {"config_dir": config_dir})
         issues += found
         if model is None:
             continue

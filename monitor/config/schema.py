@@ -12,15 +12,11 @@ from monitor.config.project import ProjectFile
 
 def schemas() -> dict[str, dict[str, Any]]:
     models: dict[str, type[pydantic.BaseModel]] = {"project": ProjectFile, "pipeline": PipelineFile}
+    from alerts import AlertsFile
     from checks import ChecksFile
 
     models["checks"] = ChecksFile
-    try:
-        from alerts import AlertsFile  # type: ignore[attr-defined]
-    except ImportError:  # the alerts config lands with its issue
-        pass
-    else:
-        models["alerts"] = AlertsFile
+    models["alerts"] = AlertsFile
     out = {}
     for name, model in models.items():
         value = model.model_json_schema(mode="validation")
