@@ -28,11 +28,15 @@ COLUMNS = [
 ]
 
 
-def alert_pipeline(labels: Any) -> str | None:
-    if isinstance(labels, dict):
-        value = labels.get("pipeline")
-        return str(value) if value else None
-    return None
+def alert_pipeline(labels: Any, owners: dict[str, str] | None = None) -> str | None:
+    """The pipeline an alert is about: its `pipeline` label, or the one owning its `dataset`."""
+    if not isinstance(labels, dict):
+        return None
+    value = labels.get("pipeline")
+    if value:
+        return str(value)
+    dataset = labels.get("dataset")
+    return (owners or {}).get(str(dataset)) if dataset else None
 
 
 def overview(
@@ -50,6 +54,11 @@ def overview(
     success = dict(zip(last_success["pipeline"], last_success["last_success_at"], strict=True))
     failing: Counter[str] = Counter()
     warnings: Counter[str] = Counter()
+    owners = {
+        str(r.dataset): str(r.pipeline)
+        for r in latest_checks.itertuples()
+        if isinstance(getattr(r, "dataset", None), str) and isinstance(r.pipeline, str)
+    }
     for row in latest_checks.itertuples():
         if row.outcome in ("fail", "error"):
             failing[row.pipeline] += 1
@@ -58,7 +67,7 @@ def overview(
     firing: dict[str, list[str]] = {}
     pending: Counter[str] = Counter()
     for row in alerts.itertuples():
-        pipe = alert_pipeline(row.labels)
+        pipe = alert_pipeline(row.labels, owners)
         if pipe is None:
             continue
         if row.state == "firing":

@@ -23,10 +23,17 @@ def body() -> None:
         load("alert_states"),
         at,
     )
+    alerts = load("alert_states")
+    firing = alerts[alerts["state"] == "firing"]
     levels = list(table["health"])
-    level = health.overall(levels)
     attention = sum(1 for x in levels if x in ("critical", "warning"))
+    if len(firing):  # alerts about datasets no pipeline owns count too
+        critical = firing["severity"].isin(["critical", "error", "page"]).any()
+        levels.append("critical" if critical else "warning")
+    level = health.overall(levels)
     message = f"Overall health: {level}"
+    if len(firing):
+        message += f" ({len(firing)} alert{'s' if len(firing) != 1 else ''} firing)"
     if not len(table):
         st.info("No pipelines yet: run one with `riverkeeper run PIPELINE`.")
     elif level == "critical":
@@ -41,7 +48,7 @@ def body() -> None:
     cols[2].metric("Stale", int((table["freshness"] == "stale").sum()))
     # every dataset's checks, also those run outside a pipeline (`riverkeeper check`)
     cols[3].metric("Failing checks", int(checks["outcome"].isin(["fail", "error"]).sum()))
-    cols[4].metric("Firing alerts", int(table["firing alerts"].sum()))
+    cols[4].metric("Firing alerts", len(firing))
     painted = styled(table, ["health", "last run", "freshness"])
     picked = st.dataframe(
         painted,

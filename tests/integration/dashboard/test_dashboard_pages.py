@@ -23,7 +23,9 @@ def test_overview_shows_problems_first(
 ) -> None:
     at = open_app(seeded.url, monkeypatch)
     assert at.title[0].value == "Overview"
-    assert at.error[0].value == "Overall health: critical — 3 of 5 pipelines need attention"
+    assert at.error[0].value == (
+        "Overall health: critical (2 alerts firing) — 3 of 5 pipelines need attention"
+    )
     assert metrics(at) == {
         "Pipelines": "5",
         "Last run failed": "1",

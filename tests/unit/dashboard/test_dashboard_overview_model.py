@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
-from dashboard.overview_model import COLUMNS, overview
+from dashboard.overview_model import COLUMNS, alert_pipeline, overview
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -41,15 +41,21 @@ def frames() -> tuple[pd.DataFrame, ...]:
     )
     checks = pd.DataFrame(
         {
+            "dataset": ["h.a", "h.b", "d.a", "m.a"],
             "pipeline": ["hourly", "hourly", "daily", "manual"],
             "outcome": ["pass", "warn", "fail", "error"],
         }
     )
     alerts = pd.DataFrame(
         {
-            "state": ["firing", "pending", "firing"],
-            "severity": ["critical", "warning", "warning"],
-            "labels": [{"pipeline": "daily"}, {"pipeline": "hourly"}, {"dataset": "x"}],
+            "state": ["firing", "pending", "firing", "firing"],
+            "severity": ["critical", "warning", "warning", "warning"],
+            "labels": [
+                {"pipeline": "daily"},
+                {"pipeline": "hourly"},
+                {"dataset": "x"},
+                {"dataset": "m.a", "check": "c"},
+            ],
         }
     )
     return pipelines, latest, success, checks, alerts
@@ -69,7 +75,8 @@ def test_overview_rows_problems_first() -> None:
         "3d 0h ago",
     )
     assert daily["schedule"] == "cron 0 2 * * *"
-    assert rows["manual"]["problems"] == "1 failing check"  # an error outcome fails too
+    # an error outcome fails too; the alert on its dataset is counted for the pipeline
+    assert rows["manual"]["problems"] == "1 failing check, 1 firing alert"
     assert rows["manual"]["freshness"] == "unscheduled"
     hourly = rows["hourly"]
     assert (hourly["health"], hourly["problems"]) == (
@@ -85,6 +92,15 @@ def test_overview_rows_problems_first() -> None:
     never = rows["configured_only"]
     assert (never["health"], never["last run"], never["freshness"]) == ("warning", "—", "never")
     assert rows["gone"]["health"] == "ok"  # runs without a config entry still show
+
+
+def test_alerts_find_their_pipeline_by_label_or_dataset() -> None:
+    owners = {"wh.orders": "orders_etl"}
+    assert alert_pipeline({"pipeline": "p", "dataset": "wh.orders"}, owners) == "p"
+    assert alert_pipeline({"dataset": "wh.orders"}, owners) == "orders_etl"
+    assert alert_pipeline({"dataset": "elsewhere"}, owners) is None
+    assert alert_pipeline({"alertname": "X"}) is None
+    assert alert_pipeline(None) is None
 
 
 def test_overview_of_an_empty_store() -> None:
