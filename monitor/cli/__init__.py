@@ -53,6 +53,10 @@ def _root(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not debug:
+        # Without an OpenLineage config the client says so on every command; events
+        # are kept in the store's outbox either way (`riverkeeper lineage` reads them).
+        logging.getLogger("openlineage.client.client").setLevel(logging.ERROR)
 
 
 for _name in COMMAND_MODULES:
