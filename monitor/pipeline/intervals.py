@@ -6,9 +6,11 @@ for catch-up and backfill.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.config.pipeline import Schedule
@@ -29,10 +31,8 @@ def fire_times_after(schedule: Schedule, after: datetime) -> Iterator[datetime]:
                 yield t
             t += step
     else:
-        from apscheduler.triggers.cron import CronTrigger
-
         assert schedule.cron is not None
-        trigger = CronTrigger.from_crontab(schedule.cron, timezone=zone)
+        trigger = _cron(schedule.cron, schedule.timezone)
         previous: datetime | None = None
         current = after.astimezone(zone)
         while True:
@@ -41,6 +41,14 @@ def fire_times_after(schedule: Schedule, after: datetime) -> Iterator[datetime]:
                 return
             yield nxt.astimezone(UTC)
             previous, current = nxt, nxt
+
+
+@functools.lru_cache(maxsize=4096)
+def _cron(expression: str, timezone: str) -> Any:
+    """A parsed cron trigger (pure, so shared: parsing dominated a 200-pipeline pass)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger.from_crontab(expression, timezone=ZoneInfo(timezone))
 
 
 def _anchor(schedule: Schedule, zone: ZoneInfo) -> datetime:

@@ -184,9 +184,12 @@ class Runner:
         ids = {t.task: t.task_run_id for t in view.tasks}
         return self._execute(pipeline, view.run, ids, done, trigger=trigger)
 
-    def execute(self, row: PipelineRun, task_run_ids: dict[str, str]) -> RunResult:
-        """Execute a stored queued run whose rows the caller holds (the scheduler)."""
-        return self._execute(self.pipeline(row.pipeline), row, task_run_ids, {})
+    def execute(
+        self, row: PipelineRun, task_run_ids: dict[str, str], started: datetime | None = None
+    ) -> RunResult:
+        """Execute a stored queued run whose rows the caller holds (the scheduler, which
+        passes the time it started the run: when it claimed it for a free worker)."""
+        return self._execute(self.pipeline(row.pipeline), row, task_run_ids, {}, started=started)
 
     def pipeline(self, name: str) -> Pipeline:
         try:
@@ -214,6 +217,7 @@ class Runner:
         task_run_ids: dict[str, str],
         done: dict[str, TaskOutput],
         trigger: str | None = None,
+        started: datetime | None = None,
     ) -> RunResult:
         info = RunInfo(
             run_id=row.id,
@@ -224,7 +228,7 @@ class Runner:
             trigger=trigger or row.trigger,
             description=pipeline.spec.description,
         )
-        started = self.now()
+        started = started or self.now()
         self.store.update_run(
             row.id,
             state=RunState.RUNNING,

@@ -261,21 +261,22 @@ class Scheduler:
                 continue
             running[run.pipeline] = running.get(run.pipeline, 0) + 1
             chosen.append(run)
-        won = slots.claim(self.store.engine, [r.run_id for r in chosen], self.owner, now)
+        claimed = self.clock()  # not the pass's `now`: planning took time
+        won = slots.claim(self.store.engine, [r.run_id for r in chosen], self.owner, claimed)
         for run in chosen:
             if run.run_id not in won:
                 continue
             with self._lock:
                 self._executing.add(run.run_id)
-            self._pool.submit(self._work, self.runner, run)
+            self._pool.submit(self._work, self.runner, run, claimed)
 
-    def _work(self, runner: Runner, queued: slots.QueuedRun) -> None:
+    def _work(self, runner: Runner, queued: slots.QueuedRun, claimed: datetime) -> None:
         run_id = queued.run_id
         try:
             if queued.resumed:  # it ran before: reuse the checkpoints of what succeeded
                 result = runner.start(run_id, trigger="resume")
-            else:  # fresh: start at once, no store read first (the lag is measured here)
-                result = runner.execute(queued.run, queued.task_run_ids)
+            else:  # fresh: no store read first
+                result = runner.execute(queued.run, queued.task_run_ids, started=claimed)
             log.info("run %s of %s: %s", run_id, result.pipeline, result.state)
         except Exception:
             log.exception(

@@ -175,7 +175,10 @@ def running_counts(engine: sa.Engine) -> dict[str, int]:
 
 
 def claim(engine: sa.Engine, run_ids: Sequence[str], owner: str, now: datetime) -> set[str]:
-    """Take queued runs for this process (atomic: a run has one claimer); returns those won."""
+    """Take queued runs for this process (atomic: a run has one claimer); returns those won.
+
+    A claimed run has started: it is `running`, with a free worker, from `now` — the
+    start time its scheduler lag (started_at - scheduled_for) is measured to."""
     if not run_ids:
         return set()
     c = RUNS.c
@@ -183,7 +186,12 @@ def claim(engine: sa.Engine, run_ids: Sequence[str], owner: str, now: datetime) 
         won = conn.execute(
             sa.update(RUNS)
             .where(c.id.in_(list(run_ids)), c.state == RunState.QUEUED)
-            .values(state=RunState.RUNNING, owner=owner, heartbeat_at=now)
+            .values(
+                state=RunState.RUNNING,
+                owner=owner,
+                heartbeat_at=now,
+                started_at=sa.func.coalesce(c.started_at, now),  # a resumed run keeps its start
+            )
             .returning(c.id)
         )
         return {r[0] for r in won}
