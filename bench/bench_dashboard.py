@@ -48,7 +48,25 @@ READY = (
 )
 
 
+def create_pg_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database when it does not exist yet."""
+    import sqlalchemy as sa
+
+    target = sa.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        found = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        ).first()
+        if not found:
+            quoted = conn.dialect.identifier_preparer.quote(target.database or "")
+            conn.execute(sa.text(f"CREATE DATABASE {quoted}"))
+    admin.dispose()
+
+
 def seed(url: str, runs: int, checks: int) -> None:
+    if url.startswith("postgresql"):
+        create_pg_database(url)
     engine = create_store_engine(url)
     migrate(engine)
     with engine.connect() as conn:
