@@ -214,3 +214,14 @@ def test_no_openlineage_config_means_the_console_without_a_warning(caplog):
     transport = transport_from_config()
     assert transport.kind == "console"
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_an_idle_sender_does_not_write(store: sa.Engine, tmp_path):
+    from monitor.lineage.tables import sender_lease
+
+    sender = OutboxSender(
+        store, transport_from_dict({"type": "file", "log_file_path": str(tmp_path / "x")})
+    )
+    assert sender.send_pending() == 0
+    with store.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(sender_lease)).scalar() == 0
