@@ -202,6 +202,7 @@ class Scheduler:
         last = slots.last_slots(self.store.engine)
         grace = timedelta(seconds=self.settings.misfire_grace)
         found: dict[str, list[Slot]] = {}
+        next_due: dict[str, datetime] = {}
         for name in due:
             schedule = self.schedules[name]
             found[name] = due_slots(
@@ -214,8 +215,9 @@ class Scheduler:
                 limit=self.settings.max_catchup,
             )
             more = len(found[name]) >= self.settings.max_catchup
-            self._next_due[name] = now if more else next_fire(schedule, now)
+            next_due[name] = now if more else next_fire(schedule, now)
         created = slots.record_many(self.store, found, self._prepare, now)
+        self._next_due.update(next_due)  # only once written: a failed write is retried
         for name, written in found.items():
             if written:
                 missed = sum(not s.run for s in written)
