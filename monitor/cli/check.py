@@ -66,7 +66,7 @@ def _print(results: list[CheckResult]) -> None:
         table.add_row(f"[{style}]{r.outcome}[/]", escape(r.name), value, escape(r.message))
     console.print(table)
     for r in results:
-        if r.samples and r.outcome in ("fail", "warn"):
+        if r.samples and r.outcome in ("fail", "warn") and r.type != "schema":
             console.print(f"[bold]{escape(r.name)}[/]: {len(r.samples)} sample row(s)")
             for row in r.samples:
                 console.print("  " + escape(", ".join(f"{k}={v}" for k, v in row.items())))
