@@ -52,7 +52,9 @@ def duckdb_type(name: str) -> sa.types.TypeEngine[Any]:
     upper = name.upper()
     if upper.startswith("TIMESTAMP"):
         return sa.DateTime(timezone="TIME ZONE" in upper or upper == "TIMESTAMPTZ")
-    base = re.split(r"[(\[ ]", upper, maxsplit=1)[0]
+    if upper.endswith("]"):  # LIST / ARRAY types
+        return sa.types.NullType()
+    base = re.split(r"[( ]", upper, maxsplit=1)[0]
     factory = _DUCK_TYPES.get(base)
     return factory() if factory is not None else sa.types.NullType()
 
