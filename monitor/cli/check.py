@@ -30,16 +30,24 @@ def check(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every result (with SQL and samples) as JSON.")
     ] = False,
+    sql: Annotated[
+        bool,
+        typer.Option("--sql", help="Only print the SQL the checks would run (reads the catalog)."),
+    ] = False,
 ) -> None:
     """Run the checks of DATASET from config/checks/*.yaml; exit 1 if an error-severity
     check fails (or cannot run), 0 otherwise (warnings included)."""
     from monitor.pipeline.runner import utc_now
-    from monitor.quality import check_dataset
+    from monitor.quality import check_dataset, explain_dataset
     from monitor.quality import register as register_checks
     from monitor.service import open_store
 
     register_checks()
     project = state(ctx).project()
+    if sql:
+        for statement in explain_dataset(project, dataset, utc_now()):
+            typer.echo(statement.rstrip() + ";\n")
+        return
     store = open_store(project)
     try:
         results = check_dataset(project, dataset, store, utc_now())

@@ -9,7 +9,7 @@ from monitor.quality.config import (
     register,
 )
 from monitor.quality.history import StoreMetricHistory, save_results
-from monitor.quality.service import check_dataset, dataset_checks
+from monitor.quality.service import check_dataset, dataset_checks, explain_dataset
 from monitor.quality.task import ChecksFailedError, as_outcomes, run_task_checks
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "as_outcomes",
     "check_dataset",
     "dataset_checks",
+    "explain_dataset",
     "load_checks_config",
     "read_checks_config",
     "register",

@@ -34,16 +34,45 @@ def dataset_checks(
     return read_checks_config(project.config_dir, project.spec, env)
 
 
-def check_dataset(
-    project: Project,
-    dataset: str,
-    store: Store,
-    now: datetime,
-    *,
-    env: Mapping[str, str] | None = None,
-    save: bool = True,
-) -> list[CheckResult]:
-    """Run the checks of `dataset` (`<connection>.<table>`), store and return the results."""
+def explain_dataset(
+    project: Project, dataset: str, now: datetime, *, env: Mapping[str, str] | None = None
+) -> list[str]:
+    """The statements `check_dataset` would run (after one catalog read), as SQL text."""
+    from checks.catalog import read_columns
+    from checks.errors import CheckConfigError
+    from checks.plan import explain_suite
+
+    dc, engine, schema, table, engines = _open(project, dataset, env)
+    try:
+        with engine.connect() as conn:
+            columns = read_columns(conn, table, schema or None)
+        return explain_suite(
+            dc.spec.checks,
+            dataset=dataset,
+            table=table,
+            schema=schema or None,
+            columns={name: col.type for name, col in columns.items()},
+            dialect=engine.dialect,
+            now=now,
+            key_columns=dc.spec.key_columns,
+            filter=dc.spec.filter,
+            other_connections=[k for k in engines if k not in ("", dc.connection)],
+        )
+    except CheckConfigError as exc:
+        raise UsageError(f"{dataset}: {exc}") from None
+    except sa.exc.NoSuchTableError:
+        raise UsageError(f"{dataset}: table {table!r} does not exist") from None
+    except sa.exc.DBAPIError as exc:
+        raise _connection_error(dc.connection, engine, exc) from exc
+    finally:
+        for e in engines.values():
+            e.dispose()
+
+
+def _open(
+    project: Project, dataset: str, env: Mapping[str, str] | None
+) -> tuple[DatasetChecks, sa.Engine, str, str, dict[str, sa.Engine]]:
+    """The dataset's checks, its engine, schema and table, and every engine opened."""
     from monitor.pipeline.engines import create_engine
 
     found = dataset_checks(project, env)
@@ -64,6 +93,20 @@ def check_dataset(
     else:
         engine = engines[dc.connection]
         schema, _, table = dc.relation.rpartition(".")
+    return dc, engine, schema, table, engines
+
+
+def check_dataset(
+    project: Project,
+    dataset: str,
+    store: Store,
+    now: datetime,
+    *,
+    env: Mapping[str, str] | None = None,
+    save: bool = True,
+) -> list[CheckResult]:
+    """Run the checks of `dataset` (`<connection>.<table>`), store and return the results."""
+    dc, engine, schema, table, engines = _open(project, dataset, env)
     spec = dc.spec
     try:
         results = run_suite(

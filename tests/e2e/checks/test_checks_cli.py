@@ -154,3 +154,20 @@ def test_a_missing_column_is_reported_with_dataset_and_column(tmp_path: Path) ->
     assert "column 'customer' does not exist in shop.orders (did you mean 'customer_id'?)" in (
         done.stdout
     )
+
+
+def test_sql_prints_the_statements_without_running_checks(tmp_path: Path) -> None:
+    make_project(tmp_path)
+    store = tmp_path / "s.db"
+    done = cli(tmp_path, "check", "shop.orders", "--sql", store_url=f"sqlite:///{store}")
+    assert done.returncode == 0, done.stderr
+    statements = [s for s in done.stdout.split(";\n") if s.strip()]
+    assert len(statements) == 1  # SQLite: every metric in one SELECT
+    assert statements[0].startswith("SELECT count(*) AS m0, count(*) FILTER (WHERE orders.")
+    assert "count(DISTINCT orders.order_id)" in statements[0]
+    assert "(shipped_date < order_date)" in statements[0]
+    assert not store.exists()  # nothing ran, nothing was stored
+    make_project(tmp_path / "b", CHECKS.replace("column: customer_id", "column: customer"))
+    done = cli(tmp_path / "b", "check", "shop.orders", "--sql", store_url=f"sqlite:///{store}")
+    assert done.returncode == 2
+    assert "shop.orders: missing(customer): column 'customer' does not exist" in done.stderr
