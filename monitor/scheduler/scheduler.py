@@ -75,6 +75,8 @@ class Scheduler:
         self._pool = ThreadPoolExecutor(settings.workers, thread_name_prefix="rk-run")
         self._runners: list[Runner] = []
         self._next_due: dict[str, datetime] = {}
+        self._fresh: list[slots.QueuedRun] = []
+        self._caught_up = False
         self._first_seen: dict[str, datetime] = {}
         self._watched: dict[str, tuple[int, int]] = {}
         self._next_watch = 0.0
@@ -192,6 +194,7 @@ class Scheduler:
         self.active_since = self._lost_at if recently and self._lost_at else now
         self.active, self._lost_at = True, None
         self._next_due.clear()
+        self._caught_up, self._fresh = False, []
         log.warning("scheduler active (%s), %d schedules", self.owner, len(self.schedules))
 
     def _plan(self, now: datetime) -> None:
@@ -216,7 +219,12 @@ class Scheduler:
             )
             more = len(found[name]) >= self.settings.max_catchup
             next_due[name] = now if more else next_fire(schedule, now)
-        created = slots.record_many(self.store, found, self._prepare, now)
+        fresh: list[slots.QueuedRun] = []
+        created = slots.record_many(self.store, found, self._prepare, now, fresh)
+        if sum(map(len, created.values())) == len(fresh):
+            self._fresh += fresh  # dispatched without reading them back (when caught up)
+        else:
+            self._caught_up = False
         self._next_due.update(next_due)  # only once written: a failed write is retried
         for name, written in found.items():
             if written:
@@ -239,6 +247,7 @@ class Scheduler:
         for run in found:
             state = recovery.take_over(self.store.engine, run, now, self.settings.max_recoveries)
             if state:
+                self._caught_up = False
                 log.warning(
                     "run %s of %s: %s -> %s", run.run_id, run.pipeline, run.reason(now), state
                 )
@@ -247,8 +256,14 @@ class Scheduler:
         free = self.settings.workers - len(self.executing)
         if free <= 0:
             return
-        queued = slots.queued_runs(self.store, limit=free * 4 + 20)
+        # Caught up (the last dispatch left nothing queued and nothing was requeued since):
+        # the only queued runs are the ones this pass wrote, so no need to read them.
+        fast = self._caught_up and bool(self._fresh)
+        limit = free * 4 + 20
+        queued = self._fresh if fast else slots.queued_runs(self.store, limit=limit)
+        self._fresh = []
         if not queued:
+            self._caught_up = True
             return
         running = slots.running_counts(self.store.engine)
         chosen: list[slots.QueuedRun] = []
@@ -265,6 +280,7 @@ class Scheduler:
             chosen.append(run)
         claimed = self.clock()  # not the pass's `now`: planning took time
         won = slots.claim(self.store.engine, [r.run_id for r in chosen], self.owner, claimed)
+        self._caught_up = len(won) == len(queued) and (fast or len(queued) < limit)
         for run in chosen:
             if run.run_id not in won:
                 continue

@@ -61,10 +61,15 @@ def record_slots(
 
 
 def record_many(
-    store: Store, due: Mapping[str, Sequence[Slot]], prepare: PrepareRun, now: datetime
+    store: Store,
+    due: Mapping[str, Sequence[Slot]],
+    prepare: PrepareRun,
+    now: datetime,
+    fresh: list[QueuedRun] | None = None,
 ) -> dict[str, list[str]]:
     """Write the slots of many pipelines (and a queued run for each that runs) in one
-    transaction; returns pipeline -> new run ids.
+    transaction; returns pipeline -> new run ids. `fresh`, when given, receives the
+    new queued runs (so the dispatcher need not read them back).
 
     If another scheduler wrote one of them first (the lease makes that a
     should-not-happen), falls back to one slot at a time and skips those that exist.
@@ -74,7 +79,11 @@ def record_many(
         return {}
     try:
         with store.sessions.begin() as s:
-            return _add_all(s, due, prepare, now)
+            made: list[QueuedRun] = []
+            written = _add_all(s, due, prepare, now, made)
+        if fresh is not None:
+            fresh.extend(made)
+        return written
     except sa.exc.IntegrityError:
         log.warning("some slots already exist; writing them one by one")
     created: dict[str, list[str]] = {}
@@ -91,7 +100,11 @@ def record_many(
 
 
 def _add_all(
-    s: Session, due: Mapping[str, Sequence[Slot]], prepare: PrepareRun, now: datetime
+    s: Session,
+    due: Mapping[str, Sequence[Slot]],
+    prepare: PrepareRun,
+    now: datetime,
+    made: list[QueuedRun],
 ) -> dict[str, list[str]]:
     """Everything in three batched INSERTs (runs, then their tasks and the slots)."""
     runs: list[PipelineRun] = []
@@ -106,6 +119,7 @@ def _add_all(
                 rest += tasks
                 run_id = run.id
                 created.setdefault(pipeline, []).append(run_id)
+                made.append(QueuedRun(run, {t.task: t.task_run_id for t in tasks}, False))
             rest.append(_slot_row(pipeline, slot, run_id, now))
     s.add_all(runs)
     s.flush()
