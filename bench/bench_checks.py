@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bench_checks.py [--rows 1000000,10000000] [--engines duckdb,postgres]
 
+(`--engines sqlite` works too: SQLite is not in the default run.)
+
 The suite (row count, not-null, unique, non-negative, accepted values, email
 regex, not-null date, shipped-before-ordered, average in bounds, freshness)
 runs through `checks.run_suite`; the baselines are a hand-written single
@@ -72,6 +74,14 @@ GENERATE = {
         DATE '2024-01-01' + (i % 365) + (i % 5) AS shipped_date,
         TIMESTAMP '2024-12-01' + make_interval(secs => i % 2000000) AS created_at
         FROM generate_series(1, {n}) i""",
+    "sqlite": """CREATE TABLE orders (order_id INTEGER, customer_id INTEGER, email TEXT,
+        total REAL, status TEXT, order_date DATE, shipped_date DATE, created_at DATETIME);
+        INSERT INTO orders WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r
+        WHERE i < {n}) SELECT i, i % 50000, 'user' || i || '@example.com', (i % 1000) / 10.0 + 1,
+        CASE i % 3 WHEN 0 THEN 'new' WHEN 1 THEN 'paid' ELSE 'shipped' END,
+        date('2024-01-01', '+' || (i % 365) || ' days'),
+        date('2024-01-01', '+' || (i % 365 + i % 5) || ' days'),
+        datetime('2024-12-01', '+' || (i % 2000000) || ' seconds') FROM r""",
 }
 
 _AGG = """count(*), count(*) - count(customer_id), {unique}
@@ -80,7 +90,11 @@ _AGG = """count(*), count(*) - count(customer_id), {unique}
     count(*) FILTER (WHERE {not_email}),
     count(*) - count(order_date), count(*) FILTER (WHERE shipped_date < order_date),
     avg(total), max(created_at)"""
-NOT_EMAIL = {"duckdb": f"NOT regexp_matches(email, '{EMAIL}')", "postgresql": f"email !~ '{EMAIL}'"}
+NOT_EMAIL = {
+    "duckdb": f"NOT regexp_matches(email, '{EMAIL}')",
+    "postgresql": f"email !~ '{EMAIL}'",
+    "sqlite": f"NOT (email REGEXP '{EMAIL}')",  # SQLAlchemy's Python re.search
+}
 UNIQUE = "count(order_id) - count(DISTINCT order_id),"
 
 
@@ -126,7 +140,8 @@ def bench(kind: str, engine: sa.Engine, n: int, repeat: int) -> list[str]:
     t0 = time.perf_counter()
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS orders")
-        conn.exec_driver_sql(driver_sql(engine, GENERATE[kind].format(n=n)))
+        for statement in GENERATE[kind].format(n=n).split(";"):
+            conn.exec_driver_sql(driver_sql(engine, statement))
     if kind == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE orders")
@@ -173,9 +188,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.engines.split(","):
             for n in rows:
-                if name == "duckdb":
-                    engine = sa.create_engine(f"duckdb:///{Path(tmp) / 'bench.duckdb'}")
-                    lines += bench("duckdb", engine, n, args.repeat)
+                if name in ("duckdb", "sqlite"):
+                    engine = sa.create_engine(f"{name}:///{Path(tmp) / ('bench.' + name)}")
+                    lines += bench(name, engine, n, args.repeat)
                     engine.dispose()
                 else:
                     lines += bench_pg(n, args.repeat)
