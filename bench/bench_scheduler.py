@@ -145,10 +145,14 @@ def main() -> None:
     queued = [(aware(r[3]) - aware(r[0])).total_seconds() for r in rows]
     first = [(aware(r[4]) - aware(r[0])).total_seconds() for r in rows if r[4] is not None]
     fires = len({r[0] for r in rows})
-    ok = sum(r[2] == "success" for r in rows)
+    states: dict[str, int] = {}
+    for r in rows:
+        states[r[2]] = states.get(r[2], 0) + 1
+    by_state = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
     print(
         f"{args.pipelines} pipelines every minute, {args.store} store, --workers "
-        f"{args.workers}: {len(rows)} runs over {fires} fire times, {ok} succeeded\n"
+        f"{args.workers}: {len(rows)} runs over {fires} fire times ({by_state}; "
+        "aborted = still running when serve was stopped)\n"
     )
     print(
         "| seconds after the fire time | run queued (created_at) "

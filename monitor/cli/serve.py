@@ -138,6 +138,7 @@ def serve(
     project = st.project()
     _open_store(project).close()  # migrate, record the pipelines
     store = serving.pooled_store(project.store_url, workers)
+    control = serving.pooled_store(project.store_url, 1)  # the scheduler's own connections
     server = project.spec.server
     port = server.metrics_port if metrics_port is None else metrics_port
     served = serving.start(
@@ -146,8 +147,9 @@ def serve(
         settings,
         reload=serving.config_dir_reloader(project.config_dir),
         metrics=None if no_metrics else (server.host, port),
+        control=control,
     )
-    served.closers.insert(0, store.close)
+    served.closers[:0] = [store.close, control.close]
     serving.install_signals(served.scheduler)
     scheduled = len(served.scheduler.schedules)
     typer.echo(

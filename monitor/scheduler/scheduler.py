@@ -55,12 +55,16 @@ class Scheduler:
         clock: Callable[[], datetime] = utc_now,
         lease: Lease | None = None,
         owner: str | None = None,
+        control: Store | None = None,
     ) -> None:
         self.store, self.settings, self.clock = store, settings, clock
+        # The scheduler's own reads and writes go through `control` (a small pool of
+        # its own), so busy runs holding `store` connections never delay a pass.
+        self.control = control or store
         self.listeners = list(listeners)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease = lease or open_lease(
-            store.engine, self.owner, timedelta(seconds=settings.lease_ttl)
+            self.control.engine, self.owner, timedelta(seconds=settings.lease_ttl)
         )
         self.hosted: list[Hosted] = []
         self.active = False
@@ -170,7 +174,7 @@ class Scheduler:
         for p in project.pipelines.values():
             schedule = p.spec.schedule.model_dump(mode="json") if p.spec.schedule else None
             digest = hashlib.sha256(p.path.read_bytes()).hexdigest()
-            self.store.sync_pipeline(p.name, p.spec.description, schedule, digest, now)
+            self.control.sync_pipeline(p.name, p.spec.description, schedule, digest, now)
         before = set(self.project.pipelines)
         self._use(project, now)
         added, removed = set(project.pipelines) - before, before - set(project.pipelines)
@@ -202,7 +206,7 @@ class Scheduler:
         if not due:
             return
         assert self.active_since is not None
-        last = slots.last_slots(self.store.engine)
+        last = slots.last_slots(self.control.engine)
         grace = timedelta(seconds=self.settings.misfire_grace)
         found: dict[str, list[Slot]] = {}
         next_due: dict[str, datetime] = {}
@@ -220,7 +224,7 @@ class Scheduler:
             more = len(found[name]) >= self.settings.max_catchup
             next_due[name] = now if more else next_fire(schedule, now)
         fresh: list[slots.QueuedRun] = []
-        created = slots.record_many(self.store, found, self._prepare, now, fresh)
+        created = slots.record_many(self.control, found, self._prepare, now, fresh)
         if sum(map(len, created.values())) == len(fresh):
             self._fresh += fresh  # dispatched without reading them back (when caught up)
         else:
@@ -242,10 +246,10 @@ class Scheduler:
 
     def _recover(self, now: datetime) -> None:
         found = recovery.candidates(
-            self.store.engine, now, self.settings.lease_timeout, self.executing
+            self.control.engine, now, self.settings.lease_timeout, self.executing
         )
         for run in found:
-            state = recovery.take_over(self.store.engine, run, now, self.settings.max_recoveries)
+            state = recovery.take_over(self.control.engine, run, now, self.settings.max_recoveries)
             if state:
                 self._caught_up = False
                 log.warning(
@@ -260,12 +264,12 @@ class Scheduler:
         # the only queued runs are the ones this pass wrote, so no need to read them.
         fast = self._caught_up and bool(self._fresh)
         limit = free * 4 + 20
-        queued = self._fresh if fast else slots.queued_runs(self.store, limit=limit)
+        queued = self._fresh if fast else slots.queued_runs(self.control, limit=limit)
         self._fresh = []
         if not queued:
             self._caught_up = True
             return
-        running = slots.running_counts(self.store.engine)
+        running = slots.running_counts(self.control.engine)
         chosen: list[slots.QueuedRun] = []
         for run in queued:
             if len(chosen) >= free:
@@ -279,7 +283,7 @@ class Scheduler:
             running[run.pipeline] = running.get(run.pipeline, 0) + 1
             chosen.append(run)
         claimed = self.clock()  # not the pass's `now`: planning took time
-        won = slots.claim(self.store.engine, [r.run_id for r in chosen], self.owner, claimed)
+        won = slots.claim(self.control.engine, [r.run_id for r in chosen], self.owner, claimed)
         self._caught_up = len(won) == len(queued) and (fast or len(queued) < limit)
         for run in chosen:
             if run.run_id not in won:
@@ -332,7 +336,7 @@ class Scheduler:
         left = sorted(self.executing)
         if left:
             reason = f"stopped: still running {self.settings.shutdown_timeout:g}s after SIGTERM"
-            recovery.abort(self.store.engine, left, self.clock(), reason)
+            recovery.abort(self.control.engine, left, self.clock(), reason)
         self._pool.shutdown(wait=not left, cancel_futures=True)
         if self.active:
             self.lease.release()

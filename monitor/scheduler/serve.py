@@ -96,6 +96,7 @@ def start(
     reload: Callable[[], Project] | None = None,
     metrics: tuple[str, int] | None = None,
     extra_listeners: list[RunListener] | None = None,
+    control: Store | None = None,
 ) -> Served:
     """Wire the parts around a scheduler (not started: call `run(served)`)."""
     _warm_up()
@@ -114,7 +115,12 @@ def start(
             metrics_url = server.url
             closers.append(server.close)
     scheduler = Scheduler(
-        project, store, settings, reload=reload, listeners=[*listeners, *(extra_listeners or [])]
+        project,
+        store,
+        settings,
+        reload=reload,
+        listeners=[*listeners, *(extra_listeners or [])],
+        control=control,
     )
     evaluator = alert_evaluator(project, store)
     if evaluator is not None:
@@ -128,19 +134,27 @@ def start(
 def pooled_store(url: str, workers: int) -> Store:
     """A store whose connection pool fits `workers` concurrent runs (each run, its
     heartbeat and its listeners use store connections; the default pool of 5 + 10
-    made runs wait for a connection, and time out, with hundreds of workers).
+    made runs wait for a connection, and time out after 30 s, with hundreds of workers).
     The store must already be migrated (`monitor.service.open_store`)."""
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
 
     from monitor.store.db import _sqlite_pragmas
 
-    size = {"pool_size": min(max(workers, 5), 200), "max_overflow": min(workers, 100)}
     if make_url(url).get_backend_name() == "sqlite":
+        size = {"pool_size": min(max(workers, 5), 200), "max_overflow": min(workers, 100)}
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **size)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True, **size)
+        # A server has a connection limit (PostgreSQL: max_connections, 100 by default,
+        # shared with everyone): at most 40 here; more runs wait for a connection.
+        engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=min(max(workers, 5), 20),
+            max_overflow=min(workers, 20),
+            pool_timeout=300,
+        )
     return Store(engine)
 
 
