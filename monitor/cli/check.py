@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -51,6 +51,7 @@ def check(
     store = open_store(project)
     try:
         results = check_dataset(project, dataset, store, utc_now())
+        _deliver_lineage(store.engine, project.spec)
     finally:
         store.close()
     if as_json:
@@ -59,6 +60,17 @@ def check(
         _print(results)
     if any(r.outcome in ("fail", "error") and r.severity == "error" for r in results):
         raise typer.Exit(ExitCode.FAILED)
+
+
+def _deliver_lineage(engine: Any, spec: Any) -> None:
+    """Drain the outbox briefly, as `run` does; what stays is delivered by `serve`."""
+    import logging
+
+    from monitor.lineage.wiring import open_lineage
+
+    drained = open_lineage(engine, spec).close(drain_timeout=10.0)
+    if not drained.complete:
+        logging.getLogger(__name__).warning("%s", drained.message())
 
 
 def _print(results: list[CheckResult]) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -14,9 +16,11 @@ from monitor.errors import ConnectionFailedError, UsageError
 from monitor.quality.config import DatasetChecks, read_checks_config
 from monitor.quality.files import file_engine
 from monitor.quality.history import StoreMetricHistory, save_results
+from monitor.quality.task import as_outcomes
 
 if TYPE_CHECKING:
     from monitor.config.loader import Project
+    from monitor.pipeline.events import DatasetRef
     from monitor.store.runs import Store
 
 
@@ -105,9 +109,12 @@ def check_dataset(
     env: Mapping[str, str] | None = None,
     save: bool = True,
 ) -> list[CheckResult]:
-    """Run the checks of `dataset` (`<connection>.<table>`), store and return the results."""
+    """Run the checks of `dataset` (`<connection>.<table>`), store and return the results;
+    with `save`, also its lineage (a `checks.<connection>.<table>` job) in the outbox."""
     dc, engine, schema, table, engines = _open(project, dataset, env)
     spec = dc.spec
+    started = time.monotonic()
+    ref = _dataset_ref(project, dc, engine, schema, table)
     try:
         results = run_suite(
             engine,
@@ -129,7 +136,24 @@ def check_dataset(
             e.dispose()
     if save:
         save_results(store.engine, results)
+        from monitor.lineage.checkrun import record_check_run
+        from monitor.lineage.wiring import lineage_settings
+
+        ended = now + timedelta(seconds=time.monotonic() - started)
+        settings = lineage_settings(project.spec, store.engine.url)
+        record_check_run(store.engine, settings, ref, as_outcomes(results, ref), now, ended)
     return results
+
+
+def _dataset_ref(
+    project: Project, dc: DatasetChecks, engine: sa.Engine, schema: str, table: str
+) -> DatasetRef:
+    from monitor.lineage.naming import file_dataset, table_dataset
+
+    connection = project.connections[dc.connection]
+    if isinstance(connection, FilesConnection):
+        return file_dataset(Path(connection.root) / dc.relation, connection=dc.connection)
+    return table_dataset(engine.url, table, schema=schema or None, connection=dc.connection)
 
 
 def _connection_error(name: str, engine: sa.Engine, exc: sa.exc.DBAPIError) -> Exception:

@@ -104,8 +104,16 @@ def test_check_reports_defects_with_counts_and_samples_and_exits_1(
         rows = conn.exec_driver_sql(
             "SELECT check_name, outcome, value FROM check_results WHERE check_name = 'volume'"
         ).all()
+        events = conn.exec_driver_sql(
+            "SELECT job_name, event_type FROM lineage_events ORDER BY id"
+        ).all()
     store.dispose()
     assert [(r[1], r[2]) for r in rows] == [("pass", 4.0), ("pass", 4.0)]  # both runs stored
+    # each check run is a lineage job of its own, with the checked table as input
+    assert [tuple(e) for e in events] == [
+        ("checks.shop.orders", "START"),
+        ("checks.shop.orders", "COMPLETE"),
+    ] * 2
 
 
 def test_warnings_alone_exit_0(tmp_path: Path) -> None:
