@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config.functions import FunctionRefError, parameters, resolve_function
-from monitor.config.pipeline import ExtractTask, LoadTask, PipelineFile, TransformTask
+from monitor.config.pipeline import CheckTask, ExtractTask, LoadTask, PipelineFile, TransformTask
 from monitor.config.project import Connection, ProjectFile
 from monitor.config.yamlfile import YamlDoc, read_yaml, validate
 from monitor.errors import ConfigError, ConfigIssue, relative
@@ -133,8 +133,11 @@ def _check_pipeline(
         for i, dep in enumerate(task.depends_on):
             if dep not in model.tasks:
                 issues.append(doc.issue((*loc, "depends_on", i), f"unknown task {dep!r}"))
-        if isinstance(task, LoadTask) and task.input not in model.tasks:
+        if isinstance(task, LoadTask | CheckTask) and task.input and task.input not in model.tasks:
             issues.append(doc.issue((*loc, "input"), f"unknown task {task.input!r}"))
+        if isinstance(task, CheckTask) and task.dataset:
+            conn_name = task.dataset.partition(".")[0]
+            _check_connection(conn_name, "sql", doc, (*loc, "dataset"), project, issues)
         if isinstance(task, ExtractTask | LoadTask):
             io = task.source if isinstance(task, ExtractTask) else task.target
             key = "source" if isinstance(task, ExtractTask) else "target"

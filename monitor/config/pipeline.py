@@ -16,6 +16,8 @@ from pydantic import (
     model_validator,
 )
 
+from checks import CheckSpec
+from checks.specs import validate_suite
 from monitor.config.base import Duration, Model, check_name
 from monitor.connectors import SourceSpec, TargetSpec
 from monitor.transforms.ops import Join, Operation
@@ -188,17 +190,48 @@ def _task_kind(value: Any) -> str | None:
     return getattr(value, "type", None)
 
 
+class CheckTask(TaskBase):
+    """Check data in flight (an upstream task's DataFrame) or in the warehouse (a table).
+
+    A failing error-severity check with `block: true` (the default) fails the
+    task; warnings and non-blocking failures are only recorded.
+    """
+
+    type: Literal["check"]
+    input: str | None = None
+    dataset: str | None = None  # <connection>.<table>
+    key_columns: tuple[str, ...] = ()
+    filter: str | None = None
+    interval_column: str | None = None  # check only the rows of the run's data interval
+    checks: list[CheckSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CheckTask:
+        if (self.input is None) == (self.dataset is None):
+            raise ValueError(
+                "give exactly one of 'input' (a task) or 'dataset' (<connection>.<table>)"
+            )
+        if self.dataset is not None and self.dataset.count(".") < 1:
+            raise ValueError(f"dataset {self.dataset!r} must be '<connection>.<table>'")
+        validate_suite(self.checks)
+        return self
+
+    def implied_upstream(self) -> list[str]:
+        return [self.input] if self.input else []
+
+
 # A new task kind: its class here with a Tag equal to its `type` (and an executor).
 Task = Annotated[
     Annotated[ExtractTask, Tag("extract")]
     | Annotated[TransformTask, Tag("transform")]
     | Annotated[OperationsTask, Tag("transform_operations")]
     | Annotated[SqlTask, Tag("sql")]
-    | Annotated[LoadTask, Tag("load")],
+    | Annotated[LoadTask, Tag("load")]
+    | Annotated[CheckTask, Tag("check")],
     Discriminator(
         _task_kind,
         custom_error_type="unknown_task_type",
-        custom_error_message="unknown task type; use one of extract, transform, sql, load",
+        custom_error_message="unknown task type; use one of extract, transform, sql, load, check",
     ),
 ]
 

@@ -63,6 +63,7 @@ class IOContext:
     engine_for: Callable[[str], sa.Engine]  # connection name -> engine (opened by the runner)
     config_dir: Path
     watermarks: Watermarks
+    store_engine: sa.Engine | None = None  # for tasks that record results (checks)
 
     def connection(self, name: str) -> Connection:
         return self.connections[name]

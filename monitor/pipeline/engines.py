@@ -58,6 +58,7 @@ class Engines:
             engine_for=self.engine,
             config_dir=self.project.config_dir,
             watermarks=_StoreWatermarks(store, pipeline),
+            store_engine=store.engine,
         )
 
     def dispose(self) -> None:

@@ -153,7 +153,7 @@ def test_structural_errors_have_positions(tmp_path: Path) -> None:
         "pipelines/p.yaml:5:5: tasks.extract.sorce: unknown key 'sorce' (did you mean 'source'?)",
         (
             "pipelines/p.yaml:7:11: tasks.load.type: unknown task type; use one of extract, "
-            "transform, sql, load (got 'lod')"
+            "transform, sql, load, check (got 'lod')"
         ),
         (
             "riverkeeper.yaml:5:25: defaults.max_workers: Input should be a valid integer, "
