@@ -294,8 +294,13 @@ class Runner:
                 if self.stop_requested.is_set():
                     blocked = TaskState.ABORTED
                 if blocked is not None:
+                    at = self.now()
                     states[task] = blocked
-                    self.store.update_task(info.run_id, task, state=blocked, ended_at=self.now())
+                    self.store.update_task(info.run_id, task, state=blocked, ended_at=at)
+                    # Listeners hear of tasks that never ran too (lineage: START then ABORT).
+                    tinfo = TaskInfo(info, task, spec.type, task_run_ids[task], 0, tuple(deps))
+                    report = TaskReport(state=blocked, started_at=at, ended_at=at)
+                    self._notify("task_finished", tinfo, report)
                     progressed = True
                     continue
                 states[task] = TaskState.RUNNING

@@ -5,7 +5,7 @@ An area that adds tables adds its module here (and a migration revision).
 
 from __future__ import annotations
 
-import monitor.store.tables_alerts  # noqa: F401  (alert state and history)
+import monitor.store.tables_alerts  # alert state and history
 import monitor.store.tables_scheduler  # noqa: F401  (schedule slots, scheduler lease)
 from monitor.lineage import tables as lineage_tables
 from monitor.store import tables

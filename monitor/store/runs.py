@@ -53,15 +53,28 @@ class Store:
         config_hash: str,
         now: datetime,
     ) -> None:
-        with self.sessions.begin() as s:
-            row = s.get(Pipeline, name) or Pipeline(name=name)
-            row.description, row.schedule, row.config_hash, row.updated_at = (
-                description,
-                schedule,
-                config_hash,
-                now,
-            )
-            s.add(row)
+        """Insert or update the pipeline row; safe when several processes start at once."""
+        values = {
+            "name": name,
+            "description": description,
+            "schedule": schedule,
+            "config_hash": config_hash,
+            "updated_at": now,
+        }
+        table = Pipeline.__table__
+        dialect = self.engine.dialect.name
+        insert: Any
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(table).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.name],
+            set_={k: statement.excluded[k] for k in values if k != "name"},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(statement)
 
     # -- runs -----------------------------------------------------------------
 

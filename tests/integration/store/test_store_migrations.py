@@ -79,3 +79,16 @@ def test_times_come_back_aware_utc(store_url: str) -> None:
         assert store.get_watermark("p", "absent") is None
     finally:
         store.close()
+
+
+def test_sync_pipeline_inserts_then_updates(store_url: str) -> None:
+    store = Store.open(store_url)
+    try:
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        store.sync_pipeline("p", "first", {"cron": "0 * * * *"}, "h1", at)
+        store.sync_pipeline("p", "second", None, "h2", at)  # a second process starting: no conflict
+        with store.engine.connect() as conn:
+            rows = conn.execute(sa.text("select description, config_hash from pipelines")).all()
+        assert [tuple(r) for r in rows] == [("second", "h2")]
+    finally:
+        store.close()
