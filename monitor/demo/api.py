@@ -1,7 +1,7 @@
 """The demo's customers REST API: stdlib http.server on 127.0.0.1, JSON pages, bearer auth.
 
     GET /customers?page=1&per_page=100 -> {"data": [...], "page": 1, "per_page": 100, "total": N}
-    GET /health -> {"ok": true}
+    GET /health -> {"ok": true, "data": "<the customers file it serves>"}
 
 Run in a thread (`start_api`) or as a process: `python -m monitor.demo.api --data FILE --port P`.
 """
@@ -22,7 +22,7 @@ def make_handler(customers_file: Path, token: str | None) -> type[BaseHTTPReques
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path == "/health":
-                self._send(200, {"ok": True})
+                self._send(200, {"ok": True, "data": str(customers_file.resolve())})
                 return
             if parts.path.rstrip("/") != "/customers":
                 self._send(404, {"error": f"no resource {parts.path}"})

@@ -136,6 +136,17 @@ def api_alive(base_url: str, attempts: int = 1) -> bool:
     return False
 
 
+def _served_file(base_url: str) -> str | None:
+    """The customers file a running demo API serves (None if it does not say)."""
+    import httpx
+
+    try:
+        data = httpx.get(f"{base_url.rstrip('/')}/health", timeout=3.0).json().get("data")
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return None
+    return str(data) if data else None
+
+
 def ensure_api(paths: DemoPaths, timeout: float = 10.0, *, live: LiveFeed | None = None) -> bool:
     """Start the API process unless it answers already; True when started now.
 
@@ -143,6 +154,13 @@ def ensure_api(paths: DemoPaths, timeout: float = 10.0, *, live: LiveFeed | None
     (the orders database URL goes to it through its environment, not its argv)."""
     base = paths.api.base_url
     if api_alive(base, attempts=3):
+        serving = _served_file(base)
+        if serving is not None and serving != str(paths.customers.resolve()):
+            raise UsageError(
+                f"{paths.api.safe_url} is a demo API of another project (it serves {serving}); "
+                "stop it there with `riverkeeper demo --stop-api`, or point "
+                "RIVERKEEPER_DEMO_API_URL at another port"
+            )
         return False
     parts = urlsplit(base)
     if parts.hostname not in ("127.0.0.1", "localhost"):
