@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -48,14 +49,15 @@ class Plan:
     distinct: frozenset[str] = frozenset()  # aggregates that hash (COUNT DISTINCT)
 
 
-class Family(Generic[S]):
-    """Default family: nothing to aggregate, no failing rows."""
+class Family(ABC, Generic[S]):
+    """A check family: what to aggregate (default: nothing), how to measure, failing rows."""
 
     def plan(self, spec: S, scan: Scan) -> Plan:
         return Plan()
 
+    @abstractmethod
     def measure(self, spec: S, measured: Mapping[str, Any], scan: Scan) -> Measure:
-        raise NotImplementedError
+        """The check's value (and context) from the scan's aggregates."""
 
     def failing(self, spec: S, scan: Scan) -> ColumnElement[bool] | None:
         """The rows that make this check fail (its own filter included), for samples."""
@@ -80,11 +82,13 @@ def and_all(*conds: ColumnElement[bool] | None) -> ColumnElement[bool] | None:
 class CountFamily(Family[S]):
     """A check that counts failing rows: failing predicate → count and rows in scope."""
 
+    @abstractmethod
     def predicate(self, spec: S, scan: Scan) -> ColumnElement[bool]:
-        raise NotImplementedError
+        """True for the rows that fail the check."""
 
+    @abstractmethod
     def what(self, spec: S) -> str:
-        raise NotImplementedError
+        """How a failing row is described in messages, e.g. "with customer_id missing"."""
 
     def plan(self, spec: S, scan: Scan) -> Plan:
         scope = check_scope(spec, scan)
