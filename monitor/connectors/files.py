@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -17,6 +18,27 @@ from monitor.lineage.naming import file_dataset
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+def read_file_or_partitions(
+    ctx: IOContext,
+    connection: str,
+    path: str,
+    partition_by: Grain | None,
+    suffixes: tuple[str, ...],
+    read_one: Callable[[Path, str], ReadResult],
+) -> ReadResult:
+    """One file, or, with `partition_by`, the files of the run's interval in a hive folder."""
+    root = resolve_path(ctx, connection, path)
+    shown = f"{connection}:{path}"
+    if partition_by is None:
+        if not root.is_file():
+            raise DataError(shown, f"file not found: {root}")
+        return read_one(root, shown)
+    if not root.is_dir():
+        raise DataError(shown, f"folder not found: {root}")
+    files = interval_files(root, ctx.interval_start, ctx.interval_end, partition_by, suffixes)
+    return combine([read_one(f, shown) for f in files], root, connection)
 
 
 def resolve_path(ctx: IOContext, connection: str, path: str) -> Path:
@@ -40,18 +62,9 @@ class CsvSource(Model):
     partition_by: Grain | None = None  # `path` is a hive-partitioned folder: the run's part
 
     def read(self, ctx: IOContext) -> ReadResult:
-        root = resolve_path(ctx, self.connection, self.path)
-        shown = f"{self.connection}:{self.path}"
-        if self.partition_by is None and not root.is_file():
-            raise DataError(shown, f"file not found: {root}")
-        if self.partition_by is None:
-            return self._read_file(root, shown)
-        if not root.is_dir():
-            raise DataError(shown, f"folder not found: {root}")
-        files = interval_files(
-            root, ctx.interval_start, ctx.interval_end, self.partition_by, (".csv",)
+        return read_file_or_partitions(
+            ctx, self.connection, self.path, self.partition_by, (".csv",), self._read_file
         )
-        return combine([self._read_file(f, shown) for f in files], root, self.connection)
 
     def _read_file(self, path: Path, shown: str) -> ReadResult:
         import pyarrow as pa

@@ -14,8 +14,8 @@ from pydantic import Field
 
 from monitor.config.base import Model
 from monitor.connectors.base import IOContext, ReadResult, Rejected
-from monitor.connectors.files import combine, raw_row, resolve_path
-from monitor.connectors.partitions import Grain, interval_files
+from monitor.connectors.files import raw_row, read_file_or_partitions
+from monitor.connectors.partitions import Grain
 from monitor.connectors.typing import ColumnType, cast_columns, frame_columns
 from monitor.errors import DataError
 from monitor.lineage.naming import file_dataset
@@ -32,19 +32,10 @@ class JsonSource(Model):
     partition_by: Grain | None = None  # `path` is a hive-partitioned folder: the run's part
 
     def read(self, ctx: IOContext) -> ReadResult:
-        root = resolve_path(ctx, self.connection, self.path)
-        shown = f"{self.connection}:{self.path}"
-        if self.partition_by is None and not root.is_file():
-            raise DataError(shown, f"file not found: {root}")
-        if self.partition_by is None:
-            return self._read_file(root, shown)
-        if not root.is_dir():
-            raise DataError(shown, f"folder not found: {root}")
         suffixes = (".json", ".jsonl", ".ndjson")
-        files = interval_files(
-            root, ctx.interval_start, ctx.interval_end, self.partition_by, suffixes
+        return read_file_or_partitions(
+            ctx, self.connection, self.path, self.partition_by, suffixes, self._read_file
         )
-        return combine([self._read_file(f, shown) for f in files], root, self.connection)
 
     def _read_file(self, path: Path, shown: str) -> ReadResult:
         text = path.read_text(encoding=self.encoding)
