@@ -2,7 +2,8 @@
 
 Statements issued per suite: one catalog read, one aggregate SELECT (every
 metric of every check, for one filter; on DuckDB and PostgreSQL the COUNT
-DISTINCTs in a second one, measured faster), one statement per `query` metric
+DISTINCTs in a second one, run at the same time on a second connection of the
+engine's pool: both measured faster), one statement per `query` metric
 and per other side of a reconciliation, and one sample query per check that
 warned or failed.
 If the aggregate SELECT fails (a bad user expression), each check's metrics are
@@ -12,6 +13,7 @@ run alone, so only the broken check reports the error.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -82,7 +84,7 @@ def run_suite(
         except CheckConfigError as exc:
             return SuiteRun([_error(s, dataset, now, str(exc)) for s in specs], tuple(queries))
         states = plan_states(specs, scan)
-        _scan(conn, states, scan, engine.dialect, queries)
+        _scan(conn, states, scan, engine, queries)
         _extras(conn, states, others, engine.dialect, queries)
         results: dict[str, CheckResult] = {}
         for st in states:
@@ -113,17 +115,16 @@ def _scan(
     conn: sa.Connection,
     states: list[State],
     scan: Scan,
-    dialect: sa.engine.Dialect,
+    engine: sa.Engine,
     queries: list[str],
 ) -> None:
     """Run the grouped aggregates; if that fails, each check's alone to isolate the error."""
-    groups, exprs = group_aggregates(states, scan, dialect)
+    groups, exprs = group_aggregates(states, scan, engine.dialect)
+    stmts = [select_of(scan, group) for group in groups]
+    queries.extend(compile_sql(stmt, engine.dialect) for stmt in stmts)
     row: dict[str, Any] = {}
     try:
-        for group in groups:
-            stmt = select_of(scan, group)
-            queries.append(compile_sql(stmt, dialect))
-            row.update(execute(conn, stmt, scan.dialect.inline_literals).mappings().one())
+        row.update(_run_groups(conn, engine, stmts, scan))
     except sa.exc.DBAPIError:
         conn.rollback()
         for st in (s for s in states if s.labels and s.error is None):
@@ -138,6 +139,45 @@ def _scan(
     for st in states:
         if st.error is None:
             st.measured.update({local: row[lbl] for local, lbl in st.labels.items()})
+
+
+def _run_groups(
+    conn: sa.Connection, engine: sa.Engine, stmts: list[sa.Select[Any]], scan: Scan
+) -> dict[str, Any]:
+    """The statements' one-row results merged; the second and later run at the same time
+    as the first, each on its own connection, where the engine has a pool of them."""
+    inline = scan.dialect.inline_literals
+
+    def one(c: sa.Connection, stmt: sa.Select[Any]) -> dict[str, Any]:
+        return dict(execute(c, stmt, inline).mappings().one())
+
+    def apart(stmt: sa.Select[Any]) -> dict[str, Any]:
+        with engine.connect() as other:
+            return one(other, stmt)
+
+    row: dict[str, Any] = {}
+    if len(stmts) < 2 or not (scan.dialect.concurrent_groups and _pooled(engine)):
+        for stmt in stmts:
+            row.update(one(conn, stmt))
+        return row
+    with ThreadPoolExecutor(len(stmts) - 1, thread_name_prefix="checks-scan") as pool:
+        others = [pool.submit(apart, stmt) for stmt in stmts[1:]]
+        try:
+            row.update(one(conn, stmts[0]))
+        finally:
+            for future in others:
+                row.update(future.result())
+    return row
+
+
+def _pooled(engine: sa.Engine) -> bool:
+    """Whether a second connection is a separate session on the same data (not an
+    in-memory database, not one shared connection)."""
+    if isinstance(engine.pool, sa.pool.StaticPool | sa.pool.SingletonThreadPool):
+        return False
+    if engine.dialect.name in ("duckdb", "sqlite"):
+        return engine.url.database not in (None, "", ":memory:")
+    return True
 
 
 def _extras(

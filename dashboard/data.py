@@ -42,13 +42,14 @@ def load(name: str, *args: Any) -> Any:
     return _load(settings().store_url, name, tuple(args))
 
 
-@st.cache_resource(ttl=_TTL, show_spinner=False)
+@st.cache_resource(ttl=_TTL, show_spinner=False, max_entries=4)
 def _lineage_store(url: str) -> Any:
-    from monitor.lineage.graph import load_store
+    from monitor.lineage.graph import store_snapshot
 
-    return load_store(engine(url))
+    return store_snapshot(engine(url))
 
 
 def lineage_store() -> Any:
-    """The lineage graph's stored events folded into nodes and edges (cached)."""
+    """The lineage graph's stored events folded into nodes and edges: the process-wide
+    cache reads only events newer than its last read, and each TTL gets its own read-only copy."""
     return _lineage_store(settings().store_url)

@@ -92,8 +92,13 @@ class CountFamily(Family[S]):
 
     def plan(self, spec: S, scan: Scan) -> Plan:
         scope = check_scope(spec, scan)
-        bad = and_all(scope, self.predicate(spec, scan))
-        return Plan({"count": count_if(scan.dialect, bad), "scope": count_if(scan.dialect, scope)})
+        return Plan(
+            {"count": self.count(spec, scan, scope), "scope": count_if(scan.dialect, scope)}
+        )
+
+    def count(self, spec: S, scan: Scan, scope: ColumnElement[bool] | None) -> Any:
+        """The aggregate counting failing rows in scope (a family may give a cheaper one)."""
+        return count_if(scan.dialect, and_all(scope, self.predicate(spec, scan)))
 
     def measure(self, spec: S, measured: Mapping[str, Any], scan: Scan) -> Measure:
         return Measure(

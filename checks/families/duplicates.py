@@ -30,6 +30,7 @@ class Duplicates(Family[DuplicatesCheck]):
         complete = and_all(scope, _complete(cols))
         aggs: dict[str, Any] = {"keyed": count_if(d, complete), "scope": count_if(d, scope)}
         if len(cols) == 1:
+            aggs["keyed"] = agg_if(d, sa.func.count, cols[0], scope)  # = FILTER (IS NOT NULL)
             aggs["distinct"] = agg_if(d, lambda e: sa.func.count(sa.distinct(e)), cols[0], scope)
         elif d.row_value_distinct:
             assert complete is not None

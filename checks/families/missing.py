@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from checks.dialects import agg_if, count_if
 from checks.errors import CheckConfigError
 from checks.families.base import CountFamily
 from checks.scan import Scan
@@ -45,13 +46,27 @@ def coerce_values(values: tuple[Any, ...], family: str, column: str, field: str)
 class Missing(CountFamily[MissingCheck]):
     def predicate(self, spec: MissingCheck, scan: Scan) -> ColumnElement[bool]:
         col = scan.col(spec.column)
-        family = scan.family(spec.column)
         parts: list[ColumnElement[bool]] = [col.is_(None)]
-        if spec.empty_string and family == "string":
+        if self._only_null(spec, scan):
+            return parts[0]
+        if spec.empty_string and scan.family(spec.column) == "string":
             parts.append(col == "")
         if spec.values:
-            parts.append(col.in_(coerce_values(spec.values, family, spec.column, "missing")))
+            values = coerce_values(spec.values, scan.family(spec.column), spec.column, "missing")
+            parts.append(col.in_(values))
         return parts[0] if len(parts) == 1 else sa.or_(*parts)
+
+    def count(self, spec: MissingCheck, scan: Scan, scope: ColumnElement[bool] | None) -> Any:
+        """NULLs alone as rows - count(column): engines count non-NULLs without evaluating
+        a condition per row (measurably cheaper than FILTER (WHERE column IS NULL))."""
+        if not self._only_null(spec, scan):
+            return super().count(spec, scan, scope)
+        d = scan.dialect
+        return count_if(d, scope) - agg_if(d, sa.func.count, scan.col(spec.column), scope)
+
+    @staticmethod
+    def _only_null(spec: MissingCheck, scan: Scan) -> bool:
+        return not spec.values and not (spec.empty_string and scan.family(spec.column) == "string")
 
     def what(self, spec: MissingCheck) -> str:
         return f"with {spec.column} missing"

@@ -61,7 +61,9 @@ class Validity(CountFamily[ValidityCheck]):
                 valid.append(length >= spec.min_length)
             if spec.max_length is not None:
                 valid.append(length <= spec.max_length)
-        return sa.and_(col.is_not(None), sa.not_(sa.and_(*valid)))
+        # Every rule is NULL on a NULL value, so NOT (rules) is too and NULLs never count:
+        # no `column IS NOT NULL` to evaluate per row.
+        return sa.not_(sa.and_(*valid))
 
     def what(self, spec: ValidityCheck) -> str:
         return f"with an invalid {spec.column}"

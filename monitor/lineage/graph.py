@@ -24,7 +24,7 @@ from monitor.lineage.graph_model import (
     LineageGraph,
     LineageStore,
 )
-from monitor.lineage.graph_store import CACHE_LOCK, cached_store, load_store
+from monitor.lineage.graph_store import CACHE_LOCK, cached_store, load_store, store_snapshot
 
 DIRECTIONS = ("both", "upstream", "downstream")
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "find_dataset",
     "lineage_graph",
     "load_store",
+    "store_snapshot",
 ]
 
 

@@ -147,6 +147,15 @@ class LineageStore:
     edges: set[Edge] = field(default_factory=set)
     columns: set[ColumnEdge] = field(default_factory=set)
 
+    def snapshot(self) -> LineageStore:
+        """A copy that later events cannot change (nodes copied; edges are immutable)."""
+        return LineageStore(
+            datasets={i: n.at(n.distance) for i, n in self.datasets.items()},
+            jobs={i: replace(n) for i, n in self.jobs.items()},
+            edges=set(self.edges),
+            columns=set(self.columns),
+        )
+
 
 @dataclass
 class LineageGraph:

@@ -178,3 +178,11 @@ def cached_store(engine: sa.Engine) -> LineageStore:
         cached.last = _load_into(cached.store, engine, after, cached.applied)
         cached.applied = {i for i in cached.applied if i > cached.last - _REREAD}
         return cached.store
+
+
+def store_snapshot(engine: sa.Engine) -> LineageStore:
+    """`cached_store(engine)` brought up to date and copied, for readers in other threads
+    (the dashboard's sessions) that must not see it change under them."""
+    store = cached_store(engine)
+    with CACHE_LOCK:
+        return store.snapshot()

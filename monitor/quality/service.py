@@ -135,7 +135,7 @@ def check_dataset(
         for e in engines.values():
             e.dispose()
     if save:
-        save_results(store.engine, results)
+        save_results(store.engine, results, pipeline=owning_pipeline(project, dataset))
         from monitor.lineage.checkrun import record_check_run
         from monitor.lineage.wiring import lineage_settings
 
@@ -143,6 +143,29 @@ def check_dataset(
         settings = lineage_settings(project.spec, store.engine.url)
         record_check_run(store.engine, settings, ref, as_outcomes(results, ref), now, ended)
     return results
+
+
+def owning_pipeline(project: Project, dataset: str) -> str | None:
+    """The one pipeline whose load or SQL tasks write `dataset` (`<connection>.<table>`,
+    schema-qualified or not), so a standalone check counts against it on the dashboard;
+    None when no pipeline or more than one writes it."""
+    from monitor.config.pipeline import LoadTask, SqlTask
+
+    connection, _, relation = dataset.partition(".")
+    writers = set()
+    for name, pipeline in project.pipelines.items():
+        for task_name, task in pipeline.spec.tasks.items():
+            if isinstance(task, LoadTask):
+                conn = getattr(task.target, "connection", None)
+                written = getattr(task.target, "table", None)
+                schema = getattr(task.target, "schema_", None)
+            elif isinstance(task, SqlTask):
+                conn, written, schema = task.connection, task.relation or task_name, None
+            else:
+                continue
+            if conn == connection and relation in (written, f"{schema}.{written}"):
+                writers.add(name)
+    return writers.pop() if len(writers) == 1 else None
 
 
 def _dataset_ref(

@@ -197,6 +197,21 @@ def test_cached_graph_sees_late_committed_ids_and_a_replaced_store(store: sa.Eng
     assert cached_store(store).edges == set()
 
 
+def test_a_snapshot_does_not_change_when_new_events_arrive(store: sa.Engine, project):
+    from monitor.lineage.graph import load_store, store_snapshot
+
+    before = store_snapshot(store)
+    edges, runs = set(before.edges), {k: v.latest_run for k, v in before.jobs.items()}
+    checks = {k: dict(v.checks) for k, v in before.datasets.items()}
+    emit_project_run(lineage_listener(store), project, 2)
+    after = store_snapshot(store)
+    assert after.jobs and {k: v.latest_run for k, v in after.jobs.items()} != runs
+    assert (before.edges, {k: v.latest_run for k, v in before.jobs.items()}) == (edges, runs)
+    assert {k: dict(v.checks) for k, v in before.datasets.items()} == checks
+    fresh = load_store(store)
+    assert after.edges == fresh.edges and after.datasets.keys() == fresh.datasets.keys()
+
+
 def test_an_older_event_arriving_late_does_not_replace_the_latest_run(store: sa.Engine, project):
     from dataclasses import replace as copy
 
