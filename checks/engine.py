@@ -29,7 +29,7 @@ from checks.post import anomaly_result, sample_rows
 from checks.result import CheckResult, MetricHistory, SuiteRun
 from checks.scan import Scan
 from checks.specs import AnomalyCheck, CheckSpec, SchemaCheck, validate_suite
-from checks.sqltext import compile_sql, db_message, execute
+from checks.sqltext import compile_sql, db_message, execute, literal_sql
 
 
 def run_suite(
@@ -121,10 +121,11 @@ def _scan(
     """Run the grouped aggregates; if that fails, each check's alone to isolate the error."""
     groups, exprs = group_aggregates(states, scan, engine.dialect)
     stmts = [select_of(scan, group) for group in groups]
-    queries.extend(compile_sql(stmt, engine.dialect) for stmt in stmts)
+    texts = [literal_sql(stmt, engine.dialect) for stmt in stmts]  # compiled once, run as is
+    queries.extend(t or compile_sql(s, engine.dialect) for t, s in zip(texts, stmts, strict=True))
     row: dict[str, Any] = {}
     try:
-        row.update(_run_groups(conn, engine, stmts, scan))
+        row.update(_run_groups(conn, engine, list(zip(stmts, texts, strict=True)), scan))
     except sa.exc.DBAPIError:
         conn.rollback()
         for st in (s for s in states if s.labels and s.error is None):
@@ -142,28 +143,32 @@ def _scan(
 
 
 def _run_groups(
-    conn: sa.Connection, engine: sa.Engine, stmts: list[sa.Select[Any]], scan: Scan
+    conn: sa.Connection,
+    engine: sa.Engine,
+    stmts: list[tuple[sa.Select[Any], str | None]],
+    scan: Scan,
 ) -> dict[str, Any]:
-    """The statements' one-row results merged; the second and later run at the same time
-    as the first, each on its own connection, where the engine has a pool of them."""
+    """The statements' one-row results merged; where the dialect gains from it, the
+    second and later run at the same time as the first, each on its own connection."""
     inline = scan.dialect.inline_literals
 
-    def one(c: sa.Connection, stmt: sa.Select[Any]) -> dict[str, Any]:
-        return dict(execute(c, stmt, inline).mappings().one())
+    def one(c: sa.Connection, stmt: sa.Select[Any], text: str | None) -> dict[str, Any]:
+        result = c.exec_driver_sql(text) if inline and text else c.execute(stmt)
+        return dict(result.mappings().one())
 
-    def apart(stmt: sa.Select[Any]) -> dict[str, Any]:
+    def apart(stmt: sa.Select[Any], text: str | None) -> dict[str, Any]:
         with engine.connect() as other:
-            return one(other, stmt)
+            return one(other, stmt, text)
 
     row: dict[str, Any] = {}
     if len(stmts) < 2 or not (scan.dialect.concurrent_groups and _pooled(engine)):
-        for stmt in stmts:
-            row.update(one(conn, stmt))
+        for stmt, text in stmts:
+            row.update(one(conn, stmt, text))
         return row
     with ThreadPoolExecutor(len(stmts) - 1, thread_name_prefix="checks-scan") as pool:
-        others = [pool.submit(apart, stmt) for stmt in stmts[1:]]
+        others = [pool.submit(apart, stmt, text) for stmt, text in stmts[1:]]
         try:
-            row.update(one(conn, stmts[0]))
+            row.update(one(conn, *stmts[0]))
         finally:
             for future in others:
                 row.update(future.result())

@@ -121,6 +121,14 @@ def select_of(scan: Scan, labelled: Mapping[str, Any]) -> sa.Select[Any]:
     return stmt.where(scan.where) if scan.where is not None else stmt
 
 
+def _from_where(scan: Scan, dialect: sa.engine.Dialect) -> str:
+    """What follows the columns (FROM and WHERE) exactly as SQLAlchemy renders it."""
+    head = "SELECT 1 AS one"
+    text = compile_sql(select_of(scan, {"one": sa.literal_column("1")}), dialect)
+    assert text.startswith(head), text
+    return text[len(head) :]
+
+
 def group_aggregates(
     states: list[State], scan: Scan, dialect: sa.engine.Dialect
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -128,20 +136,22 @@ def group_aggregates(
     COUNT DISTINCT in a second one where the dialect runs that faster. Returns the
     non-empty groups (label -> expression) and all expressions by label."""
     by_sql: dict[str, str] = {}
+    key_of: dict[str, str] = {}
     exprs: dict[str, Any] = {}
     groups: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+    tail = _from_where(scan, dialect)
     for st in (s for s in states if s.error is None):
         for local, expr in st.plan.aggregates.items():
             key = compile_sql(expr, dialect)
             if key not in by_sql:
                 by_sql[key] = label = f"m{len(by_sql)}"
-                exprs[label] = expr
+                key_of[label], exprs[label] = key, expr
                 split = scan.dialect.split_distinct and local in st.plan.distinct
                 groups[1 if split else 0][label] = expr
             st.labels[local] = by_sql[key]
-        if st.labels:
-            own = {lbl: exprs[lbl] for lbl in st.labels.values()}
-            st.sql.append(compile_sql(select_of(scan, own), dialect))
+        if st.labels:  # the check's own statement, from the pieces already compiled
+            own = dict.fromkeys(st.labels.values())
+            st.sql.append("SELECT " + ", ".join(f"{key_of[lbl]} AS {lbl}" for lbl in own) + tail)
     return [g for g in groups if g], exprs
 
 
