@@ -7,6 +7,16 @@ from typing import Annotated, Any
 import typer
 
 from monitor.cli.common import state
+from monitor.scheduler.settings import SchedulerSettings
+
+_BUILT_IN = {
+    name: f"{value:g}" if isinstance(value, float) else str(value).lower()
+    for name, value in vars(SchedulerSettings()).items()
+}
+
+
+def _from_config(help_text: str, name: str) -> str:
+    return f"{help_text} (default: scheduler.{name} of the config, else {_BUILT_IN[name]})"
 
 
 def register(app: typer.Typer) -> None:
@@ -35,8 +45,14 @@ def _open_store(project: Any) -> Any:
 def serve(
     ctx: typer.Context,
     workers: Annotated[
-        int, typer.Option("--workers", envvar="RIVERKEEPER_WORKERS", min=1, help="Runs at once.")
-    ] = 8,
+        int | None,
+        typer.Option(
+            "--workers",
+            envvar="RIVERKEEPER_WORKERS",
+            min=1,
+            help=_from_config("Runs at once.", "workers"),
+        ),
+    ] = None,
     metrics_port: Annotated[
         int | None,
         typer.Option(
@@ -49,95 +65,126 @@ def serve(
         bool, typer.Option("--no-metrics", help="Do not serve /metrics.")
     ] = False,
     tick: Annotated[
-        float, typer.Option("--tick", envvar="RIVERKEEPER_TICK", help="Seconds between passes.")
-    ] = 1.0,
+        float | None,
+        typer.Option(
+            "--tick",
+            envvar="RIVERKEEPER_TICK",
+            help=_from_config("Seconds between passes.", "tick"),
+        ),
+    ] = None,
     lease_ttl: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--lease-ttl",
             envvar="RIVERKEEPER_LEASE_TTL",
-            help="SQLite store: seconds a scheduler lease stays valid without renewal.",
+            help=_from_config(
+                "SQLite store: seconds a scheduler lease stays valid without renewal.", "lease_ttl"
+            ),
         ),
-    ] = 15.0,
+    ] = None,
     heartbeat: Annotated[
-        float,
+        float | None,
         typer.Option(
-            "--heartbeat", envvar="RIVERKEEPER_HEARTBEAT", help="Seconds between run heartbeats."
+            "--heartbeat",
+            envvar="RIVERKEEPER_HEARTBEAT",
+            help=_from_config("Seconds between run heartbeats.", "heartbeat"),
         ),
-    ] = 10.0,
+    ] = None,
     run_lease_timeout: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--run-lease-timeout",
             envvar="RIVERKEEPER_RUN_LEASE_TIMEOUT",
-            help="A running run without a heartbeat for this long is orphaned and taken over.",
+            help=_from_config(
+                "Seconds a running run may go without a heartbeat before it is orphaned "
+                "and taken over.",
+                "run_lease_timeout",
+            ),
         ),
-    ] = 60.0,
+    ] = None,
     misfire_grace: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--misfire-grace",
             envvar="RIVERKEEPER_MISFIRE_GRACE",
-            help="Seconds a fire time may be late at start-up and still count as on time.",
+            help=_from_config(
+                "Seconds a fire time may be late at start-up and still count as on time.",
+                "misfire_grace",
+            ),
         ),
-    ] = 10.0,
+    ] = None,
     max_recoveries: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--max-recoveries",
             envvar="RIVERKEEPER_MAX_RECOVERIES",
             min=0,
-            help="How often an orphaned or stopped scheduled run is taken over.",
+            help=_from_config(
+                "How often an orphaned or stopped scheduled run is taken over.", "max_recoveries"
+            ),
         ),
-    ] = 3,
+    ] = None,
     shutdown_timeout: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--shutdown-timeout",
             envvar="RIVERKEEPER_SHUTDOWN_TIMEOUT",
-            help="SIGTERM: seconds running tasks may take to finish.",
+            help=_from_config(
+                "SIGTERM: seconds running tasks may take to finish.", "shutdown_timeout"
+            ),
         ),
-    ] = 30.0,
+    ] = None,
     watch: Annotated[
-        bool, typer.Option("--watch/--no-watch", help="Reload when a config file changes.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--watch/--no-watch",
+            envvar="RIVERKEEPER_WATCH",
+            help=_from_config("Reload when a config file changes.", "watch"),
+        ),
+    ] = None,
 ) -> None:
     """Run the monitor: schedules, retries, recovery, /metrics and lineage delivery.
 
     One scheduler is active per store (a PostgreSQL advisory lock, or a lease row
     on SQLite); more `serve` processes wait on standby and take over. SIGTERM
     stops gracefully, SIGHUP reloads the config.
+
+    Each scheduler setting comes from its flag, else its RIVERKEEPER_* variable,
+    else `scheduler:` in riverkeeper.yaml (read at start), else the built-in default.
     """
     import logging
     import os
     import sys
 
     from monitor.errors import UsageError
-    from monitor.scheduler import serve as serving
-    from monitor.scheduler.settings import SchedulerSettings
 
     st = state(ctx)
     if not st.debug:
         logging.getLogger().setLevel(logging.INFO)
         for noisy in ("apscheduler", "alembic", "openlineage"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-    try:
-        settings = SchedulerSettings(
-            workers=workers,
-            tick=tick,
-            lease_ttl=lease_ttl,
-            heartbeat=heartbeat,
-            run_lease_timeout=run_lease_timeout,
-            misfire_grace=misfire_grace,
-            max_recoveries=max_recoveries,
-            shutdown_timeout=shutdown_timeout,
-            watch=watch,
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     project = st.project()
+    given = {
+        "workers": workers,
+        "tick": tick,
+        "lease_ttl": lease_ttl,
+        "heartbeat": heartbeat,
+        "run_lease_timeout": run_lease_timeout,
+        "misfire_grace": misfire_grace,
+        "max_recoveries": max_recoveries,
+        "shutdown_timeout": shutdown_timeout,
+        "watch": watch,
+    }
+    try:
+        settings = project.spec.scheduler.settings(given)
+    except ValueError as exc:
+        raise UsageError(
+            f"scheduler settings (flags and RIVERKEEPER_* variables over riverkeeper.yaml): {exc}"
+        ) from None
+    from monitor.scheduler import serve as serving  # the heavy part, once the settings hold
+
     _open_store(project).close()  # migrate, record the pipelines
-    store = serving.pooled_store(project.store_url, workers)
+    store = serving.pooled_store(project.store_url, settings.workers)
     control = serving.pooled_store(project.store_url, 1)  # the scheduler's own connections
     server = project.spec.server
     port = server.metrics_port if metrics_port is None else metrics_port
@@ -153,7 +200,7 @@ def serve(
     serving.install_signals(served.scheduler)
     scheduled = len(served.scheduler.schedules)
     typer.echo(
-        f"riverkeeper serve: {scheduled} scheduled pipelines, store "
+        f"riverkeeper serve: {scheduled} scheduled pipelines, {settings.workers} workers, store "
         f"{store.engine.url.render_as_string(hide_password=True)}"
         + (f", metrics {served.metrics_url}" if served.metrics_url else ""),
         err=True,

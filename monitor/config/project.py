@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 from sqlalchemy.engine import make_url
 
 from monitor.config.base import Duration, Model, check_name
+from monitor.scheduler.settings import USER_SETTINGS, SchedulerSettings, problem
 from monitor.store.db import DEFAULT_STORE_URL
 
 
@@ -89,6 +91,52 @@ class Defaults(Model):
     retention: Duration | None = None  # how long run workspaces are kept
 
 
+_BUILT_IN = SchedulerSettings()
+
+
+class SchedulerConfig(Model):
+    """`serve`'s scheduler; flags and RIVERKEEPER_* variables override each setting."""
+
+    # Defaults are checked too: `heartbeat: 90s` alone leaves run_lease_timeout too short.
+    model_config = ConfigDict(validate_default=True)
+
+    workers: int = _BUILT_IN.workers
+    tick: Duration = timedelta(seconds=_BUILT_IN.tick)
+    lease_ttl: Duration = timedelta(seconds=_BUILT_IN.lease_ttl)
+    heartbeat: Duration = timedelta(seconds=_BUILT_IN.heartbeat)
+    run_lease_timeout: Duration = timedelta(seconds=_BUILT_IN.run_lease_timeout)
+    misfire_grace: Duration = timedelta(seconds=_BUILT_IN.misfire_grace)
+    max_recoveries: int = _BUILT_IN.max_recoveries
+    shutdown_timeout: Duration = timedelta(seconds=_BUILT_IN.shutdown_timeout)
+    watch: bool = _BUILT_IN.watch
+
+    @field_validator("*")
+    @classmethod
+    def _in_range(cls, value: Any, info: ValidationInfo) -> Any:
+        # info.data holds the fields above this one that validated (declaration order).
+        name = str(info.field_name)
+        values = {key: _plain(v) for key, v in info.data.items()}
+        values[name] = _plain(value)
+        wrong = problem(name, values)
+        if wrong and value is cls.model_fields[name].default:  # not in the file
+            wrong += f" (not set; the default is {values[name]:g}s)"
+        if wrong:
+            raise ValueError(wrong)
+        return value
+
+    def settings(self, given: Mapping[str, int | float | bool | None]) -> SchedulerSettings:
+        """The settings `serve` runs with: each one `given` (a flag or an environment
+        variable; None when absent) wins over this section, which holds the defaults."""
+        values = {name: _plain(getattr(self, name)) for name in USER_SETTINGS}
+        values.update({name: v for name, v in given.items() if v is not None})
+        return SchedulerSettings(**values)
+
+
+def _plain(value: Any) -> Any:
+    """Durations as seconds, the unit of SchedulerSettings and the flags."""
+    return value.total_seconds() if isinstance(value, timedelta) else value
+
+
 class ProjectFile(Model):
     """The whole of `riverkeeper.yaml`."""
 
@@ -98,6 +146,7 @@ class ProjectFile(Model):
     defaults: Defaults = Defaults()
     lineage: LineageConfig = LineageConfig()
     server: ServerConfig = ServerConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
 
     @field_validator("connections")
     @classmethod

@@ -63,6 +63,7 @@ def write_project(
     bad_rows: int = 0,
     extra_connections: dict[str, Any] | None = None,
     retention: str | None = None,
+    scheduler: dict[str, Any] | None = None,
 ) -> Path:
     """Write config/ and data/ below root; returns the config folder."""
     config = root / "config"
@@ -85,6 +86,8 @@ def write_project(
     }
     if retention:
         project["defaults"]["retention"] = retention
+    if scheduler:
+        project["scheduler"] = scheduler
     (config / "riverkeeper.yaml").write_text(json.dumps(project, indent=1))
     (config / "transforms.py").write_text(TRANSFORMS)
     for name, spec in pipelines.items():
