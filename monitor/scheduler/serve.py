@@ -22,6 +22,7 @@ from monitor.errors import describe
 from monitor.pipeline.events import RunListener
 from monitor.scheduler.scheduler import Hosted, Scheduler
 from monitor.scheduler.settings import SchedulerSettings
+from monitor.store.db import create_store_engine
 from monitor.store.runs import Store
 
 log = logging.getLogger(__name__)
@@ -132,30 +133,10 @@ def start(
 
 
 def pooled_store(url: str, workers: int) -> Store:
-    """A store whose connection pool fits `workers` concurrent runs (each run, its
-    heartbeat and its listeners use store connections; the default pool of 5 + 10
-    made runs wait for a connection, and time out after 30 s, with hundreds of workers).
-    The store must already be migrated (`monitor.service.open_store`)."""
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-
-    from monitor.store.db import _sqlite_pragmas
-
-    if make_url(url).get_backend_name() == "sqlite":
-        size = {"pool_size": min(max(workers, 5), 200), "max_overflow": min(workers, 100)}
-        engine = sa.create_engine(url, connect_args={"timeout": 30}, **size)
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        # A server has a connection limit (PostgreSQL: max_connections, 100 by default,
-        # shared with everyone): at most 40 here; more runs wait for a connection.
-        engine = sa.create_engine(
-            url,
-            pool_pre_ping=True,
-            pool_size=min(max(workers, 5), 20),
-            max_overflow=min(workers, 20),
-            pool_timeout=300,
-        )
-    return Store(engine)
+    """A store whose connection pool fits `workers` concurrent runs (sizing:
+    `monitor.store.db.create_store_engine`). The store must already be migrated
+    (`monitor.service.open_store`)."""
+    return Store(create_store_engine(url, workers=workers))
 
 
 def _warm_up() -> None:

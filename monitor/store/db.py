@@ -28,17 +28,37 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cursor.close()
 
 
-def create_store_engine(url: str) -> sa.Engine:
-    """An engine for the store; creates the folder of a SQLite file."""
+def create_store_engine(url: str, *, workers: int | None = None) -> sa.Engine:
+    """An engine for the store; creates the folder of a SQLite file.
+
+    `workers`: size the connection pool for that many concurrent runs (`serve`);
+    None keeps SQLAlchemy's default pool (5 + 10 overflow, 30 s timeout)."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    sqlite = parsed.get_backend_name() == "sqlite"
+    pool = {} if workers is None else _pool_for(workers, sqlite=sqlite)
+    if sqlite:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, **pool)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return sa.create_engine(url, pool_pre_ping=True, **pool)
+
+
+def _pool_for(workers: int, *, sqlite: bool) -> dict[str, int]:
+    """Pool options for `workers` concurrent runs: each run, its heartbeat and its
+    listeners use store connections; the default pool of 5 + 10 made runs wait for a
+    connection, and time out after 30 s, with hundreds of workers."""
+    if sqlite:
+        return {"pool_size": min(max(workers, 5), 200), "max_overflow": min(workers, 100)}
+    # A server has a connection limit (PostgreSQL: max_connections, 100 by default,
+    # shared with everyone): at most 40 here; more runs wait for a connection.
+    return {
+        "pool_size": min(max(workers, 5), 20),
+        "max_overflow": min(workers, 20),
+        "pool_timeout": 300,
+    }
 
 
 def alembic_config() -> Config:
