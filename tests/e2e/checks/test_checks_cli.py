@@ -48,6 +48,14 @@ def make_project(root: Path, checks: str = CHECKS) -> Path:
         """)
     )
     (config / "checks" / "orders.yaml").write_text(checks)
+    (config / "pipelines").mkdir()
+    (config / "pipelines" / "load_orders.yaml").write_text(
+        textwrap.dedent("""\
+        tasks:
+          extract: {type: extract, source: {type: csv, connection: files, path: orders.csv}}
+          load: {type: load, input: extract, target: {type: sql, connection: shop, table: orders}}
+        """)
+    )
     engine = sa.create_engine(f"sqlite:///{root / 'shop.db'}")
     with engine.begin() as conn:
         conn.exec_driver_sql(
@@ -102,13 +110,15 @@ def test_check_reports_defects_with_counts_and_samples_and_exits_1(
     store = sa.create_engine(store_url)
     with store.connect() as conn:
         rows = conn.exec_driver_sql(
-            "SELECT check_name, outcome, value FROM check_results WHERE check_name = 'volume'"
+            "SELECT check_name, outcome, value, pipeline FROM check_results "
+            "WHERE check_name = 'volume'"
         ).all()
         events = conn.exec_driver_sql(
             "SELECT job_name, event_type FROM lineage_events ORDER BY id"
         ).all()
     store.dispose()
-    assert [(r[1], r[2]) for r in rows] == [("pass", 4.0), ("pass", 4.0)]  # both runs stored
+    # both runs stored, against the pipeline that loads shop.orders (for the dashboard)
+    assert [(r[1], r[2], r[3]) for r in rows] == [("pass", 4.0, "load_orders")] * 2
     # each check run is a lineage job of its own, with the checked table as input
     assert [tuple(e) for e in events] == [
         ("checks.shop.orders", "START"),
@@ -171,7 +181,7 @@ def test_sql_prints_the_statements_without_running_checks(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     statements = [s for s in done.stdout.split(";\n") if s.strip()]
     assert len(statements) == 1  # SQLite: every metric in one SELECT
-    assert statements[0].startswith("SELECT count(*) AS m0, count(*) FILTER (WHERE orders.")
+    assert statements[0].startswith("SELECT count(*) AS m0, count(*) - count(orders.customer_id)")
     assert "count(DISTINCT orders.order_id)" in statements[0]
     assert "(shipped_date < order_date)" in statements[0]
     assert not store.exists()  # nothing ran, nothing was stored

@@ -108,3 +108,28 @@ def test_background_api_starts_once_and_stops(tmp_path: Path) -> None:
         assert stop_api(paths) is True
     wait_until(lambda: not api_alive(f"http://127.0.0.1:{port}"), what="the API to stop")
     assert stop_api(paths) is False
+
+
+def test_a_standalone_check_counts_against_the_one_pipeline_writing_its_dataset() -> None:
+    from monitor.quality.service import owning_pipeline
+
+    project = open_project(REPO / "config", env={})
+    owners = {
+        dataset: owning_pipeline(project, dataset)
+        for dataset in (
+            "warehouse.fact_orders",  # daily_sales' load target
+            "warehouse.raw_customers",  # daily_sales_elt's load target
+            "warehouse.fct_orders",  # daily_sales_elt's SQL model
+            "warehouse.hourly_metrics",  # ecommerce_analytics' load target
+            "warehouse.daily_sales_summary",  # written by daily_sales and the ELT: no one owner
+            "production.orders",  # a source: no pipeline writes it
+        )
+    }
+    assert owners == {
+        "warehouse.fact_orders": "daily_sales",
+        "warehouse.raw_customers": "daily_sales_elt",
+        "warehouse.fct_orders": "daily_sales_elt",
+        "warehouse.hourly_metrics": "ecommerce_analytics",
+        "warehouse.daily_sales_summary": None,
+        "production.orders": None,
+    }
