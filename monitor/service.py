@@ -7,15 +7,19 @@ what they want to control (env, clock, listeners).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitor.config.loader import Project, load_project
 from monitor.config.yamlfile import env_snapshot
 from monitor.pipeline.events import RunListener
 from monitor.pipeline.runner import Runner, RunResult, utc_now
 from monitor.store.runs import Store
+
+if TYPE_CHECKING:
+    from monitor.quality.after_runs import ChecksRun
 
 log = logging.getLogger(__name__)
 
@@ -52,22 +56,30 @@ def run_pipelines(
     listeners: Sequence[RunListener] = (),
     resume: str | None = None,
     lineage_drain_seconds: float = 10.0,
+    on_checks: Callable[[ChecksRun], None] | None = None,
 ) -> list[RunResult]:
     """Run pipelines one after another (or resume one run); the CLI's `run`.
 
-    Lineage events go to the store's outbox first; before returning, a bounded
-    drain tries to deliver them and logs what stays behind for `serve` to send.
+    The checks files of the datasets a run wrote run after it (`on_checks` hears
+    of each). Lineage events go to the store's outbox first; before returning, a
+    bounded drain tries to deliver them and logs what stays behind for `serve`.
     """
     from monitor.lineage.wiring import open_lineage
+    from monitor.quality.after_runs import ChecksAfterRuns
 
     store = open_store(project)
     lineage = open_lineage(store.engine, project.spec)
+    checks = ChecksAfterRuns(lambda: project, store)
     try:
-        runner = Runner(project, store, listeners=[lineage.listener, *listeners])
+        runner = Runner(project, store, listeners=[lineage.listener, checks, *listeners])
         if resume:
             return [runner.resume(resume)]
         return [runner.run(name, logical_date=logical_date) for name in names]
     finally:
+        for done in checks.drain():
+            if on_checks is not None:
+                on_checks(done)
+        checks.close()
         drained = lineage.close(drain_timeout=lineage_drain_seconds)
         if not drained.complete:
             log.warning("%s", drained.message())

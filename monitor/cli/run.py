@@ -50,7 +50,12 @@ def run(
         logical_date = logical_date.replace(tzinfo=UTC)
     progress = Progress(enabled=not as_json)
     results = run_pipelines(
-        project, names, logical_date=logical_date, listeners=[progress], resume=resume
+        project,
+        names,
+        logical_date=logical_date,
+        listeners=[progress],
+        resume=resume,
+        on_checks=None if as_json else lambda done: typer.echo(done.summary()),
     )
     if as_json:
         from monitor.service import open_store

@@ -108,9 +108,13 @@ def check_dataset(
     *,
     env: Mapping[str, str] | None = None,
     save: bool = True,
+    pipeline: str | None = None,
+    run_id: str | None = None,
 ) -> list[CheckResult]:
     """Run the checks of `dataset` (`<connection>.<table>`), store and return the results;
-    with `save`, also its lineage (a `checks.<connection>.<table>` job) in the outbox."""
+    with `save`, also its lineage (a `checks.<connection>.<table>` job) in the outbox.
+    The results belong to `pipeline` (and its `run_id`) when given, else to the one
+    pipeline that writes the dataset."""
     dc, engine, schema, table, engines = _open(project, dataset, env)
     spec = dc.spec
     started = time.monotonic()
@@ -135,7 +139,8 @@ def check_dataset(
         for e in engines.values():
             e.dispose()
     if save:
-        save_results(store.engine, results, pipeline=owning_pipeline(project, dataset))
+        owner = pipeline or owning_pipeline(project, dataset)
+        save_results(store.engine, results, pipeline=owner, run_id=run_id)
         from monitor.lineage.checkrun import record_check_run
         from monitor.lineage.wiring import lineage_settings
 

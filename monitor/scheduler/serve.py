@@ -115,12 +115,17 @@ def start(
         else:
             metrics_url = server.url
             closers.append(server.close)
+    from monitor.quality.after_runs import ChecksAfterRuns
+
+    # checks files of the datasets a run wrote, on the project as last (re)loaded
+    checks = ChecksAfterRuns(lambda: scheduler.project, store)
+    closers.append(checks.close)  # closers run last-first: before the sender stops
     scheduler = Scheduler(
         project,
         store,
         settings,
         reload=reload,
-        listeners=[*listeners, *(extra_listeners or [])],
+        listeners=[*listeners, checks, *(extra_listeners or [])],
         control=control,
     )
     evaluator = alert_evaluator(project, store)

@@ -41,8 +41,12 @@ def test_sighup_reloads_the_config_and_sigterm_stops_cleanly(
     serve = Serve(tmp_path, url, "serve")
     wait_until(lambda: _successes(engine, "p") >= 1, 30, what="a first run of p")
     write_pipeline(config, "q", csv_to_table("t2", {"every": "2s"}))
+    (config / "checks").mkdir()  # and checks of what q writes: they run after q's runs
+    (config / "checks" / "t2.yaml").write_text("dataset: wh.t2\nchecks:\n  - type: row_count\n")
     serve.proc.send_signal(signal.SIGHUP)  # --no-watch: only the signal reloads
     wait_until(lambda: _successes(engine, "q") >= 1, 30, what="a run of the new pipeline q")
+    checked = "select count(*) from check_results where dataset = 'wh.t2' and pipeline = 'q'"
+    wait_until(lambda: rows(engine, checked)[0][0] >= 1, 30, what="q's dataset checked")
     assert serve.terminate() == 0
     assert "config reloaded: 2 pipelines (added: q; removed: none)" in serve.output()
     assert rows(engine, "select count(*) from scheduler_lease")[0][0] == 0  # released
