@@ -26,7 +26,8 @@ demo: venv ## Generate the example project's source data (deterministic)
 
 run: venv ## Set up and run the monitor on the example project: demo data, a first run, then serve + dashboard (Ctrl-C stops)
 	$(RK) --config $(CONFIG) demo --live 60
-	-$(RK) --config $(CONFIG) run --all
+	@# the ELT first: it loads warehouse.raw_customers, which fact_orders' checks reference
+	-$(RK) --config $(CONFIG) run daily_sales_elt daily_sales ecommerce_analytics
 	@echo "monitor: metrics http://127.0.0.1:9108/metrics, dashboard http://127.0.0.1:8501 (Ctrl-C stops both)"
 	@trap 'kill $$dash 2>/dev/null; $(RK) --config $(CONFIG) demo --stop-api >/dev/null 2>&1' EXIT; \
 	  $(RK) --config $(CONFIG) dashboard & dash=$$!; \
