@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from monitor.store.runs import Store
 
 log = logging.getLogger(__name__)
+_NAMED = ("error", "fail", "warn")  # outcomes whose checks the summary names
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,13 @@ class ChecksRun:
     def summary(self) -> str:
         if self.error is not None:
             return f"checks {self.dataset} after {self.pipeline}: not run: {self.error}"
-        counts: dict[str, int] = {}
+        names: dict[str, list[str]] = {}
         for r in self.results:
-            counts[r.outcome] = counts.get(r.outcome, 0) + 1
-        told = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+            names.setdefault(r.outcome, []).append(r.name)
+        told = ", ".join(
+            f"{len(found)} {outcome}" + (f" ({', '.join(found)})" if outcome in _NAMED else "")
+            for outcome, found in sorted(names.items())
+        )
         return f"checks {self.dataset} after {self.pipeline}: {told}"
 
 

@@ -74,7 +74,9 @@ def test_checks_run_after_the_run_that_wrote_the_dataset(tmp_path: Path) -> None
     assert [(h.dataset, h.pipeline, h.run_id) for h in heard] == [
         ("shop.orders", "load_orders", result.run_id)
     ]
-    assert heard[0].summary() == "checks shop.orders after load_orders: 1 fail, 1 pass"
+    assert heard[0].summary() == (
+        "checks shop.orders after load_orders: 1 fail (positive_total), 1 pass"
+    )
     assert stored(tmp_path) == [
         ("shop.orders", "positive_total", "fail", "load_orders", True),
         ("shop.orders", "volume", "pass", "load_orders", True),
