@@ -68,9 +68,6 @@ class ChecksFile(Model):
     filter: str | None = Field(default=None, min_length=1)
     interval_column: str | None = None
     samples_limit: int = Field(default=10, ge=0, le=1000)
-    # Run these checks after every pipeline run that writes the dataset (`riverkeeper run`
-    # and `serve`), like `dbt build` testing a model it just built.
-    after_pipeline_runs: bool = True
     checks: list[CheckSpec] = Field(min_length=1)
 
     @field_validator("dataset")

@@ -13,9 +13,9 @@ from monitor.config.project import ProjectFile
 def schemas() -> dict[str, dict[str, Any]]:
     models: dict[str, type[pydantic.BaseModel]] = {"project": ProjectFile, "pipeline": PipelineFile}
     from alerts import AlertsFile
-    from checks import ChecksFile
+    from monitor.quality.config import DatasetChecksFile
 
-    models["checks"] = ChecksFile
+    models["checks"] = DatasetChecksFile
     models["alerts"] = AlertsFile
     out = {}
     for name, model in models.items():

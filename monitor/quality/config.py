@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from checks import ChecksFile
+from monitor.config.pipeline import Schedule
 from monitor.config.project import ProjectFile
 from monitor.config.yamlfile import read_yaml, validate
 from monitor.errors import ConfigError, ConfigIssue, relative
@@ -15,12 +16,22 @@ from monitor.errors import ConfigError, ConfigIssue, relative
 CHECKS_DIR = "checks"
 
 
+class DatasetChecksFile(ChecksFile):
+    """A checks file as the monitor runs it: the checks, and when they run besides
+    `riverkeeper check`."""
+
+    # after every pipeline run that writes the dataset (`run`, `serve`), like `dbt build`
+    after_pipeline_runs: bool = True
+    # on their own in `serve` (a source no pipeline writes: its freshness, its volume)
+    schedule: Schedule | None = None
+
+
 @dataclass(frozen=True)
 class DatasetChecks:
     """The checks of one dataset and the file they came from."""
 
     path: Path
-    spec: ChecksFile
+    spec: DatasetChecksFile
 
     @property
     def connection(self) -> str:
@@ -45,7 +56,7 @@ def load_checks_config(
         issues += found
         if doc is None:
             continue
-        model, found = validate(doc, ChecksFile)
+        model, found = validate(doc, DatasetChecksFile)
         issues += found
         if model is None:
             continue

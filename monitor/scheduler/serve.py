@@ -128,6 +128,11 @@ def start(
         listeners=[*listeners, checks, *(extra_listeners or [])],
         control=control,
     )
+    from monitor.quality.scheduled import ScheduledChecks
+
+    scheduled = ScheduledChecks(lambda: scheduler.project, store)  # checks with a schedule:
+    scheduler.hosted.append(scheduled)
+    closers.append(scheduled.close)
     evaluator = alert_evaluator(project, store)
     if evaluator is not None:
         scheduler.hosted.append(evaluator)
