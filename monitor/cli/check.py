@@ -26,7 +26,13 @@ def register(app: typer.Typer) -> None:
 
 def check(
     ctx: typer.Context,
-    dataset: Annotated[str, typer.Argument(help="The dataset, as <connection>.<table>.")],
+    datasets: Annotated[
+        list[str] | None,
+        typer.Argument(help="Datasets, as <connection>.<table> (one file of checks each)."),
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every dataset with a checks file, in name order.")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every result (with SQL and samples) as JSON.")
     ] = False,
@@ -35,29 +41,39 @@ def check(
         typer.Option("--sql", help="Only print the SQL the checks would run (reads the catalog)."),
     ] = False,
 ) -> None:
-    """Run the checks of DATASET from config/checks/*.yaml; exit 1 if an error-severity
+    """Run the checks of DATASETS from config/checks/*.yaml; exit 1 if an error-severity
     check fails (or cannot run), 0 otherwise (warnings included)."""
+    from monitor.errors import UsageError
     from monitor.pipeline.runner import utc_now
-    from monitor.quality import check_dataset, explain_dataset
+    from monitor.quality import check_dataset, dataset_checks, explain_dataset
     from monitor.quality import register as register_checks
     from monitor.service import open_store
 
     register_checks()
     project = state(ctx).project()
+    names = sorted(dataset_checks(project)) if all_ else list(datasets or [])
+    if not names:
+        raise UsageError("name a dataset, or use --all")
     if sql:
-        for statement in explain_dataset(project, dataset, utc_now()):
-            typer.echo(statement.rstrip() + ";\n")
+        for name in names:
+            for statement in explain_dataset(project, name, utc_now()):
+                typer.echo(statement.rstrip() + ";\n")
         return
     store = open_store(project)
+    results: list[CheckResult] = []
     try:
-        results = check_dataset(project, dataset, store, utc_now())
+        for name in names:
+            found = check_dataset(project, name, store, utc_now())
+            results += found
+            if not as_json:
+                if len(names) > 1:
+                    typer.echo(f"\n{name}")
+                _print(found)
         _deliver_lineage(store.engine, project.spec)
     finally:
         store.close()
     if as_json:
         print_json([r.as_record() for r in results])
-    else:
-        _print(results)
     if any(r.outcome in ("fail", "error") and r.severity == "error" for r in results):
         raise typer.Exit(ExitCode.FAILED)
 

@@ -189,3 +189,26 @@ def test_sql_prints_the_statements_without_running_checks(tmp_path: Path) -> Non
     done = cli(tmp_path / "b", "check", "shop.orders", "--sql", store_url=f"sqlite:///{store}")
     assert done.returncode == 2
     assert "shop.orders: missing(customer): column 'customer' does not exist" in done.stderr
+
+
+def test_all_runs_every_checks_file_and_no_dataset_is_a_usage_error(tmp_path: Path) -> None:
+    config = make_project(tmp_path)
+    (config / "checks" / "customers.yaml").write_text(
+        "dataset: shop.customers\nchecks:\n  - {type: row_count, name: customers, fail: '< 1'}\n"
+    )
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE customers (customer_id INTEGER)")
+        conn.exec_driver_sql("INSERT INTO customers VALUES (10), (11)")
+    engine.dispose()
+    store = f"sqlite:///{tmp_path / 's.db'}"
+    done = cli(tmp_path, "check", "--all", "--json", store_url=store)
+    assert done.returncode == 1, done.stderr  # shop.orders fails
+    results = json.loads(done.stdout)
+    assert sorted({r["dataset"] for r in results}) == ["shop.customers", "shop.orders"]
+    assert next(r for r in results if r["check_name"] == "customers")["outcome"] == "pass"
+    done = cli(tmp_path, "check", "shop.customers", store_url=store)
+    assert done.returncode == 0, done.stderr
+    done = cli(tmp_path, "check", store_url=store)
+    assert done.returncode == 2
+    assert "name a dataset, or use --all" in done.stderr
