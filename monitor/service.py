@@ -69,17 +69,18 @@ def run_pipelines(
 
     store = open_store(project)
     lineage = open_lineage(store.engine, project.spec)
-    checks = ChecksAfterRuns(lambda: project, store)
+    checked: list[ChecksRun] = []
+    checks = ChecksAfterRuns(lambda: project, store, on_done=checked.append)
     try:
         runner = Runner(project, store, listeners=[lineage.listener, checks, *listeners])
         if resume:
             return [runner.resume(resume)]
         return [runner.run(name, logical_date=logical_date) for name in names]
     finally:
-        for done in checks.drain():
+        checks.close()  # the checks after the last run, before lineage drains
+        for done in checked:
             if on_checks is not None:
                 on_checks(done)
-        checks.close()
         drained = lineage.close(drain_timeout=lineage_drain_seconds)
         if not drained.complete:
             log.warning("%s", drained.message())

@@ -73,15 +73,17 @@ class ChecksAfterRuns:
         project: Callable[[], Project],
         store: Store,
         *,
+        on_done: Callable[[ChecksRun], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._project = project
         self._store = store
+        self._on_done = on_done  # hears of each dataset's checks (nothing is kept here)
         self._clock = clock
         self._written: dict[str, set[str]] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="checks-after-run")
-        self._pending: list[Future[ChecksRun]] = []
+        self._pending: set[Future[None]] = set()
 
     def _datasets(self) -> list[str]:
         files = dataset_checks(self._project())
@@ -108,10 +110,16 @@ class ChecksAfterRuns:
 
     def run_finished(self, run: RunInfo, state: RunState, at: datetime, error: str | None) -> None:
         with self._lock:
-            datasets = sorted(self._written.pop(run.run_id, set()))
-            self._pending += [self._pool.submit(self._check, run, d) for d in datasets]
+            for dataset in sorted(self._written.pop(run.run_id, set())):
+                future = self._pool.submit(self._check, run, dataset)
+                self._pending.add(future)
+                future.add_done_callback(self._forget)
 
-    def _check(self, run: RunInfo, dataset: str) -> ChecksRun:
+    def _forget(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def _check(self, run: RunInfo, dataset: str) -> None:
         try:
             results = check_dataset(
                 self._project(),
@@ -124,17 +132,21 @@ class ChecksAfterRuns:
         except Exception as exc:  # noqa: BLE001 - e.g. the warehouse went away: say so, go on
             message = str(exc) if isinstance(exc, RiverkeeperError) else describe(exc)
             log.warning("checks of %s after %s not run: %s", dataset, run.pipeline, message)
-            return ChecksRun(run.pipeline, run.run_id, dataset, error=message)
-        done = ChecksRun(run.pipeline, run.run_id, dataset, tuple(results))
-        log.info("%s", done.summary())
-        return done
+            done = ChecksRun(run.pipeline, run.run_id, dataset, error=message)
+        else:
+            done = ChecksRun(run.pipeline, run.run_id, dataset, tuple(results))
+            log.info("%s", done.summary())
+        if self._on_done is not None:
+            try:
+                self._on_done(done)
+            except Exception:
+                log.exception("on_done failed (ignored)")
 
-    def drain(self) -> list[ChecksRun]:
-        """Wait for every queued check and return what ran, oldest first."""
+    def drain(self) -> None:
+        """Wait for every check queued so far."""
         with self._lock:
-            pending, self._pending = self._pending, []
+            pending = list(self._pending)
         wait(pending)
-        return [f.result() for f in pending]
 
     def close(self) -> None:
         self.drain()
