@@ -139,7 +139,7 @@ class ChecksAfterRuns:
         if self._on_done is not None:
             try:
                 self._on_done(done)
-            except Exception:
+            except Exception:  # whoever listens never breaks the checks
                 log.exception("on_done failed (ignored)")
 
     def drain(self) -> None:
