@@ -48,10 +48,12 @@ def test_example_project_emits_lineage_for_every_run_and_task(tmp_path, monkeypa
         store = open_store(project)
         assert backlog(store.engine).pending == 0  # the drain delivered everything
         events = stored_events(store.engine)
-        graph = lineage_graph(store.engine, "warehouse.daily_sales_summary", direction="upstream")
+        graph = lineage_graph(
+            store.engine, "warehouse.elt_daily_sales_summary", direction="upstream"
+        )
         column = lineage_graph(
             store.engine,
-            "warehouse.daily_sales_summary",
+            "warehouse.elt_daily_sales_summary",
             direction="upstream",
             column="total_revenue",
         )
@@ -88,4 +90,4 @@ def test_example_project_emits_lineage_for_every_run_and_task(tmp_path, monkeypa
         "total"
     }
     assert "warehouse.raw_orders" in {d.label for d in column.upstream()}
-    assert "warehouse.daily_sales_summary" in {d.label for d in downstream.downstream()}
+    assert "warehouse.elt_daily_sales_summary" in {d.label for d in downstream.downstream()}

@@ -121,7 +121,8 @@ def test_a_standalone_check_counts_against_the_one_pipeline_writing_its_dataset(
             "warehouse.raw_customers",  # daily_sales_elt's load target
             "warehouse.fct_orders",  # daily_sales_elt's SQL model
             "warehouse.hourly_metrics",  # ecommerce_analytics' load target
-            "warehouse.daily_sales_summary",  # written by daily_sales and the ELT: no one owner
+            "warehouse.daily_sales_summary",  # daily_sales' load (the ELT writes its own table)
+            "warehouse.orders_everywhere",  # no pipeline writes it
             "production.orders",  # a source: no pipeline writes it
         )
     }
@@ -130,6 +131,7 @@ def test_a_standalone_check_counts_against_the_one_pipeline_writing_its_dataset(
         "warehouse.raw_customers": "daily_sales_elt",
         "warehouse.fct_orders": "daily_sales_elt",
         "warehouse.hourly_metrics": "ecommerce_analytics",
-        "warehouse.daily_sales_summary": None,
+        "warehouse.daily_sales_summary": "daily_sales",
+        "warehouse.orders_everywhere": None,
         "production.orders": None,
     }
