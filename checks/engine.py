@@ -2,8 +2,8 @@
 
 Statements issued per suite: one catalog read, one aggregate SELECT (every
 metric of every check, for one filter; on DuckDB and PostgreSQL the COUNT
-DISTINCTs in a second one, run at the same time on a second connection of the
-engine's pool: both measured faster), one statement per `query` metric
+DISTINCTs in a second one, which PostgreSQL runs at the same time on a second
+connection of the engine's pool: both measured faster), one statement per `query` metric
 and per other side of a reconciliation, and one sample query per check that
 warned or failed.
 If the aggregate SELECT fails (a bad user expression), each check's metrics are
