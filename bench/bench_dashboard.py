@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -117,64 +115,35 @@ def time_apptest(url: str, repeat: int) -> dict[str, tuple[float, float]]:
 def time_browser(url: str, repeat: int) -> dict[str, tuple[float, float]]:
     from playwright.sync_api import sync_playwright
 
-    from tests.support import free_port
+    from tests.support import running_dashboard
 
     config = Path(tempfile.mkdtemp())
     (config / "riverkeeper.yaml").write_text(f"store:\n  url: {url}\n")
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "monitor",
-            "--config",
-            str(config),
-            "dashboard",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     results: dict[str, tuple[float, float]] = {}
-    try:
-        import httpx
-
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/_stcore/health", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium")
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(base)
-            page.wait_for_selector(READY, timeout=120_000)  # warm-up: imports, first queries
-            for name in PAGES:
-                loads, clicks = [], []
-                for _ in range(repeat):
-                    t = time.perf_counter()
-                    page.goto(f"{base}/{'' if name == 'overview' else name}")
-                    page.wait_for_selector(READY, timeout=120_000)
-                    loads.append(time.perf_counter() - t)
-                    # in-app navigation: away, then back through the sidebar link
-                    other = "Alerts" if name != "alerts" else "Overview"
-                    page.get_by_role("link", name=other).click()
-                    page.get_by_role("heading", name=TITLES[other], exact=True).wait_for()
-                    page.wait_for_selector(READY, timeout=120_000)
-                    t = time.perf_counter()
-                    page.get_by_role("link", name=LINKS[name]).click()
-                    page.get_by_role("heading", name=TITLES[LINKS[name]], exact=True).wait_for()
-                    page.wait_for_selector(READY, timeout=120_000)
-                    clicks.append(time.perf_counter() - t)
-                results[name] = (statistics.median(loads), statistics.median(clicks))
-            browser.close()
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(10)
+    with running_dashboard(config) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(base)
+        page.wait_for_selector(READY, timeout=120_000)  # warm-up: imports, first queries
+        for name in PAGES:
+            loads, clicks = [], []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                page.goto(f"{base}/{'' if name == 'overview' else name}")
+                page.wait_for_selector(READY, timeout=120_000)
+                loads.append(time.perf_counter() - t)
+                # in-app navigation: away, then back through the sidebar link
+                other = "Alerts" if name != "alerts" else "Overview"
+                page.get_by_role("link", name=other).click()
+                page.get_by_role("heading", name=TITLES[other], exact=True).wait_for()
+                page.wait_for_selector(READY, timeout=120_000)
+                t = time.perf_counter()
+                page.get_by_role("link", name=LINKS[name]).click()
+                page.get_by_role("heading", name=TITLES[LINKS[name]], exact=True).wait_for()
+                page.wait_for_selector(READY, timeout=120_000)
+                clicks.append(time.perf_counter() - t)
+            results[name] = (statistics.median(loads), statistics.median(clicks))
+        browser.close()
     return results
 
 

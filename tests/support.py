@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -51,6 +55,45 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05, what: s
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}", pytrace=False)
         time.sleep(interval)
+
+
+@contextmanager
+def running_dashboard(config: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """`riverkeeper --config CONFIG dashboard` on a free port (output in
+    CONFIG/dashboard.log); yields its URL once /_stcore/health answers ok, stops it after."""
+    import httpx
+
+    port = free_port()
+    log_path = config / "dashboard.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config), "dashboard"]
+            + ["--port", str(port)],
+            env=dict(env) if env is not None else None,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=config,
+        )
+        url = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            if proc.poll() is not None:
+                pytest.fail(log_path.read_text(), pytrace=False)
+            try:
+                return httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok"
+            except httpx.HTTPError:
+                return False
+
+        try:
+            wait_until(healthy, timeout=60, interval=0.2, what="the dashboard's health endpoint")
+            yield url
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
 
 
 def _pg_admin_engine() -> sa.Engine:

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
 from dashboard.queries import RUNS
 from tests.integration.dashboard.conftest import SeededStore, make_store
-from tests.support import free_port, require_binary, wait_until
+from tests.support import require_binary, running_dashboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -48,47 +44,10 @@ def server(store: SeededStore, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """`riverkeeper dashboard` on a free port, ready when /_stcore/health answers ok."""
     config = tmp_path_factory.mktemp("config")
     (config / "riverkeeper.yaml").write_text(f"project: browser\nstore:\n  url: {store.url}\n")
-    port = free_port()
     env = {**os.environ, "RIVERKEEPER_DASHBOARD_REFRESH": str(REFRESH_SECONDS)}
     env.pop("RIVERKEEPER_DASHBOARD_PASSWORD", None)
-    log = open(config / "dashboard.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "monitor",
-            "--config",
-            str(config),
-            "dashboard",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=config,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        if proc.poll() is not None:
-            pytest.fail((config / "dashboard.log").read_text(), pytrace=False)
-        try:
-            return httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok"
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(healthy, timeout=60, interval=0.2, what="the dashboard's health endpoint")
+    with running_dashboard(config, env) as url:
         yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
 
 
 @pytest.fixture(scope="module")
